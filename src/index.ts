@@ -1,0 +1,52 @@
+// The public surface of cluster-rpc: explicit named exports only.
+export { defineContract, RESERVED_EVENT_NAMES } from './contract/contract.js';
+export type {
+  CallInput,
+  CallOutput,
+  Contract,
+  ContractDef,
+  EventInput,
+  EventMap,
+  EventOutput,
+  HandlerInput,
+  HandlerOutput,
+  ProcedureDef,
+  ProcedureMap,
+} from './contract/contract.js';
+export {
+  ErrorCodes,
+  RpcAbortedError,
+  RpcBusyError,
+  RpcClosedError,
+  RpcError,
+  RpcNoWorkerError,
+  RpcPayloadTooLargeError,
+  RpcPeerExitedError,
+  RpcRemoteError,
+  RpcTimeoutError,
+  RpcUnknownMethodError,
+  RpcUnserializableError,
+  RpcValidationError,
+} from './errors.js';
+export type { PeerExitInfo, RpcErrorCode, RpcValidationIssue, RpcValidationSide } from './errors.js';
+export { createPrimary } from './cluster/primary.js';
+export type {
+  AttachOptions,
+  BroadcastResult,
+  PrimaryEventContext,
+  PrimaryHandlerContext,
+  PrimaryHub,
+  PrimaryOptions,
+  WorkerHandle,
+  WorkerInfo,
+} from './cluster/primary.js';
+export { connectPrimary } from './cluster/worker.js';
+export type { PrimaryLink, WorkerOptions } from './cluster/worker.js';
+export { createEndpoint } from './endpoint/endpoint.js';
+export type { CreateEndpointOptions, Endpoint, Side } from './endpoint/endpoint.js';
+export type { HandlerContext } from './endpoint/dispatch.js';
+export type { EndpointOptions } from './endpoint/options.js';
+export type { CallOptions, EndpointStats, InFlightCall } from './endpoint/peer.js';
+export type { CallArgs, Caller, EmitArgs, EventPort, Handler, HandlerSpec, Handlers } from './endpoint/typed.js';
+export type { Serialization } from './protocol/payload.js';
+export type { Transport, TransportClose, TransportReceiver } from './transport/transport.js';

@@ -1,0 +1,161 @@
+// Errors as data: what a callee sends when its handler throws or its library refuses a call, and
+// how the caller rebuilds a typed error from it. Pure functions; the wire data is untrusted.
+import {
+  RpcBusyError,
+  RpcClosedError,
+  RpcError,
+  RpcPayloadTooLargeError,
+  RpcRemoteError,
+  RpcUnknownMethodError,
+  RpcUnserializableError,
+  RpcValidationError,
+  type RpcValidationIssue,
+  type RpcValidationSide,
+} from '../errors.js';
+import type { WireError } from './frames.js';
+
+const MAX_CAUSE_DEPTH = 4;
+const MAX_TEXT = 16_384;
+const MAX_DATA_KEYS = 32;
+const SKIPPED_KEYS = new Set(['name', 'message', 'stack', 'code', 'cause', '__proto__', 'constructor', 'prototype']);
+
+function clip(text: string): string {
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
+}
+
+/** Keeps a value only if it survives both IPC serializations unchanged. Error path only. */
+function portable(value: unknown): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'object') return undefined;
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined || text.length > MAX_TEXT ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function ownData(error: object, skip: ReadonlySet<string>): Record<string, unknown> | undefined {
+  let data: Record<string, unknown> | undefined;
+  let count = 0;
+  for (const key of Object.keys(error)) {
+    if (skip.has(key) || SKIPPED_KEYS.has(key)) continue;
+    if (++count > MAX_DATA_KEYS) break;
+    const value = portable((error as Record<string, unknown>)[key]);
+    if (value === undefined) continue;
+    data ??= {};
+    data[key] = value;
+  }
+  return data;
+}
+
+const RPC_FIELDS = new Set(['method', 'side', 'issues', 'scope', 'limit', 'path', 'timeout']);
+
+/**
+ * Turns anything a handler threw into wire data. `rpc` marks errors this library raised for the
+ * call (validation, unknown method, busy …), which the caller rebuilds as the same class.
+ */
+export function encodeError(thrown: unknown, rpc = false, depth = 0): WireError {
+  if (thrown instanceof Error) {
+    const code = (thrown as { code?: unknown }).code;
+    const cause = depth < MAX_CAUSE_DEPTH && thrown.cause !== undefined ? encodeError(thrown.cause, false, depth + 1) : undefined;
+    const data = ownData(thrown, rpc ? new Set() : RPC_FIELDS);
+    return {
+      name: clip(String(thrown.name)),
+      message: clip(String(thrown.message)),
+      ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}),
+      ...(typeof thrown.stack === 'string' ? { stack: clip(thrown.stack) } : {}),
+      ...(cause !== undefined ? { cause } : {}),
+      ...(data !== undefined ? { data } : {}),
+      ...(rpc ? { rpc: true as const } : {}),
+    };
+  }
+  // Not an Error: a string, undefined, a plain object … keep what can be kept.
+  let message: string;
+  if (typeof thrown === 'string') message = thrown;
+  else if (typeof thrown === 'object' && thrown !== null && typeof (thrown as { message?: unknown }).message === 'string') {
+    message = (thrown as { message: string }).message;
+  } else {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(thrown);
+    } catch {
+      text = undefined;
+    }
+    message = `a non-Error value was thrown: ${text ?? String(thrown)}`;
+  }
+  const value = portable(thrown);
+  return { name: 'NonError', message: clip(message), ...(value !== undefined ? { data: { thrown: value } } : {}) };
+}
+
+function text(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? clip(value) : fallback;
+}
+
+function readData(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  // A null-prototype copy: no incoming key can reach Object.prototype through it.
+  const data: Record<string, unknown> = Object.create(null);
+  let count = 0;
+  for (const key of Object.keys(value)) {
+    if (++count > MAX_DATA_KEYS) break;
+    data[key] = (value as Record<string, unknown>)[key];
+  }
+  return data;
+}
+
+function readIssues(value: unknown): RpcValidationIssue[] {
+  if (!Array.isArray(value)) return [];
+  return value.slice(0, 100).map((issue: unknown) => {
+    const i = (typeof issue === 'object' && issue !== null ? issue : {}) as Record<string, unknown>;
+    const path = Array.isArray(i['path']) ? i['path'].filter((p): p is string | number => typeof p === 'string' || typeof p === 'number') : [];
+    return { path, message: text(i['message'], 'invalid') };
+  });
+}
+
+/** Rebuilds the error a caller rejects with from untrusted wire data. */
+export function decodeError(method: string, wire: unknown, depth = 0): RpcError {
+  const w = (typeof wire === 'object' && wire !== null ? wire : {}) as Record<string, unknown>;
+  const data = readData(w['data']);
+  if (w['rpc'] === true && depth === 0) {
+    const field = (key: string): unknown => data?.[key];
+    switch (w['code']) {
+      case 'RPC_VALIDATION': {
+        const side = field('side');
+        return new RpcValidationError(
+          method,
+          side === 'input' || side === 'output' || side === 'event' ? (side as RpcValidationSide) : 'input',
+          readIssues(field('issues')),
+        );
+      }
+      case 'RPC_UNKNOWN_METHOD':
+        return new RpcUnknownMethodError(method);
+      case 'RPC_BUSY':
+        return new RpcBusyError(field('scope') === 'mailbox' ? 'mailbox' : 'in-flight', Number(field('limit')) || 0, `"${method}" on the other side`);
+      case 'RPC_PAYLOAD_TOO_LARGE':
+        return new RpcPayloadTooLargeError(method, Number(field('limit')) || 0);
+      case 'RPC_UNSERIALIZABLE':
+        return new RpcUnserializableError(method, readIssues([{ path: field('path') }])[0]?.path ?? [], 'the reply cannot cross the wire intact');
+      case 'RPC_CLOSED':
+        return new RpcClosedError(`"${method}" was not run: ${text(w['message'], 'the other side closed')}`);
+      default:
+        break;
+    }
+  }
+  const cause = depth < MAX_CAUSE_DEPTH && w['cause'] !== undefined ? decodeError(method, w['cause'], depth + 1) : undefined;
+  const code = w['code'];
+  const stack = w['stack'];
+  return new RpcRemoteError(
+    method,
+    {
+      name: text(w['name'], 'Error'),
+      message: text(w['message'], ''),
+      code: typeof code === 'string' ? clip(code) : undefined,
+      stack: typeof stack === 'string' ? clip(stack) : undefined,
+      data,
+    },
+    cause !== undefined ? { cause } : undefined,
+  );
+}

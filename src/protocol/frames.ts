@@ -1,0 +1,127 @@
+// The wire: envelope and frame shapes, and the guard that reads untrusted frames.
+// Pure functions. Must not import the transport, endpoint or cluster layers.
+
+/** The key that marks an IPC message as ours; its value is the protocol version. */
+export const ENVELOPE_TAG = '~crpc';
+/** The protocol version this build speaks. */
+export const PROTOCOL_VERSION = 1;
+/** The most frames one received envelope may hold; more is treated as malformed. */
+export const MAX_FRAMES_PER_ENVELOPE = 65_536;
+const MAX_ID_LENGTH = 64;
+const MAX_NAME_LENGTH = 128;
+
+/** One IPC message: a batch of frames produced in the same tick. */
+export interface Envelope {
+  readonly [ENVELOPE_TAG]: number;
+  readonly f: readonly Frame[];
+}
+
+/** A request: run procedure `m` with payload `p`, reply to id `i`. */
+export interface CallFrame {
+  readonly k: 'call';
+  readonly i: string;
+  readonly m: string;
+  readonly p?: unknown;
+}
+/** A successful reply to call `i`. */
+export interface OkFrame {
+  readonly k: 'ok';
+  readonly i: string;
+  readonly p?: unknown;
+}
+/** A failed reply to call `i`. */
+export interface ErrFrame {
+  readonly k: 'err';
+  readonly i: string;
+  readonly e: WireError;
+}
+/** The caller gave up on call `i` (`r`: why); the callee aborts its handler. */
+export interface CancelFrame {
+  readonly k: 'cancel';
+  readonly i: string;
+  readonly r: 'timeout' | 'abort';
+  /** With `r: 'timeout'`: the timeout that elapsed, in milliseconds. */
+  readonly t?: number;
+}
+/** A one-way event `m` with payload `p`. */
+export interface EventFrame {
+  readonly k: 'event';
+  readonly m: string;
+  readonly p?: unknown;
+}
+/** The sender closed its endpoint; calls to it will not be answered. */
+export interface ByeFrame {
+  readonly k: 'bye';
+}
+
+export type Frame = CallFrame | OkFrame | ErrFrame | CancelFrame | EventFrame | ByeFrame;
+
+/** An error as data. `rpc` marks errors the callee's library raised (not its handler). */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+  readonly stack?: string;
+  readonly cause?: WireError;
+  readonly data?: Record<string, unknown>;
+  readonly rpc?: true;
+}
+
+export function envelope(frames: readonly Frame[]): Envelope {
+  return { [ENVELOPE_TAG]: PROTOCOL_VERSION, f: frames };
+}
+
+/**
+ * Reads an incoming IPC message. `undefined`: not ours (a user's or another library's message),
+ * to be ignored. A string: ours but malformed, to be reported. Otherwise the frames, still
+ * untrusted one by one.
+ */
+export function openEnvelope(message: unknown): readonly unknown[] | string | undefined {
+  if (typeof message !== 'object' || message === null || !Object.hasOwn(message, ENVELOPE_TAG)) return undefined;
+  const version = (message as Record<string, unknown>)[ENVELOPE_TAG];
+  if (version !== PROTOCOL_VERSION) return `protocol version ${String(version)} is not supported (this side speaks ${PROTOCOL_VERSION})`;
+  const frames = (message as Record<string, unknown>)['f'];
+  if (!Array.isArray(frames)) return 'envelope without a frame list';
+  if (frames.length > MAX_FRAMES_PER_ENVELOPE) return `envelope with ${frames.length} frames (at most ${MAX_FRAMES_PER_ENVELOPE})`;
+  return frames;
+}
+
+function isId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
+}
+
+function isName(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_NAME_LENGTH;
+}
+
+/**
+ * Checks one untrusted frame's shape. Returns the frame, or a string saying what is wrong. Only own
+ * properties are read, so a `__proto__` or `constructor` key in the message is just data.
+ */
+export function readFrame(raw: unknown): Frame | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'frame is not an object';
+  const f = raw as Record<string, unknown>;
+  const kind = Object.hasOwn(f, 'k') ? f['k'] : undefined;
+  switch (kind) {
+    case 'call':
+      if (!isId(f['i'])) return 'call frame with a bad id';
+      if (!isName(f['m'])) return 'call frame with a bad method name';
+      return raw as CallFrame;
+    case 'ok':
+      if (!isId(f['i'])) return 'reply frame with a bad id';
+      return raw as OkFrame;
+    case 'err':
+      if (!isId(f['i'])) return 'error frame with a bad id';
+      return raw as ErrFrame;
+    case 'cancel':
+      if (!isId(f['i'])) return 'cancel frame with a bad id';
+      return raw as CancelFrame;
+    case 'event':
+      if (!isName(f['m'])) return 'event frame with a bad event name';
+      return raw as EventFrame;
+    case 'bye':
+      return raw as ByeFrame;
+    default:
+      return `unknown frame kind ${typeof kind === 'string' ? JSON.stringify(kind.slice(0, 32)) : typeof kind}`;
+  }
+}

@@ -1,0 +1,150 @@
+// Batching and backpressure shared by every message-passing transport: frames sent in the same
+// tick leave as one envelope on a microtask; a full channel holds the queue until it drains.
+import type { PeerExitInfo } from '../errors.js';
+import { envelope, openEnvelope, type Envelope, type Frame } from '../protocol/frames.js';
+import type { Serialization } from '../protocol/payload.js';
+import type { Transport, TransportReceiver } from './transport.js';
+
+/** Called by the channel when a write finished: `error` set when it was not delivered. */
+export type WriteDone = (error?: Error | null) => void;
+
+/** Most frames per envelope: bounds one IPC message's size and the time to decode it. */
+export const DEFAULT_MAX_BATCH = 512;
+
+/**
+ * A transport over a message channel: subclasses say how to write one envelope and call
+ * `deliver` and `peerGone`; this class batches, respects backpressure and keeps track of what
+ * was never sent.
+ */
+export abstract class BatchingTransport implements Transport {
+  readonly serialization: Serialization;
+  readonly peerName: string;
+  readonly #maxBatch: number;
+  #queue: Frame[] = [];
+  #scheduled = false;
+  #blocked = false;
+  #closed = false;
+  #receiver: TransportReceiver | undefined;
+  readonly #failed = new Set<object>();
+
+  constructor(serialization: Serialization, peerName: string, maxBatch = DEFAULT_MAX_BATCH) {
+    this.serialization = serialization;
+    this.peerName = peerName;
+    this.#maxBatch = maxBatch;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get backlog(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Writes one envelope to the channel. Returns false when the channel asks the writer to wait
+   * (its `done` then signals when to resume). May throw when the envelope cannot be serialized.
+   */
+  protected abstract write(message: Envelope, done: WriteDone): boolean;
+  /** Whether the channel can take writes now. */
+  protected abstract isConnected(): boolean;
+  /** Stops listening to the channel. */
+  protected abstract detach(): void;
+
+  start(receiver: TransportReceiver): void {
+    if (this.#receiver !== undefined) throw new Error('transport already started');
+    this.#receiver = receiver;
+  }
+
+  send(frame: Frame): boolean {
+    if (this.#closed) return false;
+    this.#queue.push(frame);
+    if (!this.#scheduled && !this.#blocked) {
+      this.#scheduled = true;
+      queueMicrotask(this.#flush);
+    }
+    return true;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#flush();
+    this.#finish({ peer: this.peerName, workerId: undefined, exitCode: null, signal: null }, true);
+  }
+
+  /** Hands an incoming channel message to the receiver. Never throws. */
+  protected deliver(message: unknown): void {
+    const receiver = this.#receiver;
+    if (receiver === undefined || this.#closed) return;
+    const frames = openEnvelope(message);
+    if (frames === undefined) return;
+    if (typeof frames === 'string') {
+      receiver.problem(new Error(`malformed message from ${this.peerName}: ${frames}`));
+      return;
+    }
+    for (const frame of frames) {
+      try {
+        receiver.frame(frame);
+      } catch (error) {
+        receiver.problem(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  }
+
+  /** The channel is gone for good: report it once, with every frame that never left. */
+  protected peerGone(peer: PeerExitInfo): void {
+    this.#finish(peer, false);
+  }
+
+  #finish(peer: PeerExitInfo, local: boolean): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const unsent = new Set<object>(this.#failed);
+    for (const frame of this.#queue) unsent.add(frame);
+    this.#queue = [];
+    this.detach();
+    this.#receiver?.closed({ peer, unsent, local });
+  }
+
+  readonly #flush = (): void => {
+    this.#scheduled = false;
+    while (this.#queue.length > 0 && !this.#blocked && !this.#closed) {
+      if (!this.isConnected()) return; // the channel's close event settles what is queued
+      let batch = this.#queue;
+      if (batch.length > this.#maxBatch) {
+        batch = this.#queue.slice(0, this.#maxBatch);
+        this.#queue = this.#queue.slice(this.#maxBatch);
+      } else {
+        this.#queue = [];
+      }
+      this.#write(batch);
+    }
+  };
+
+  #write(batch: Frame[]): void {
+    let accepted = true;
+    try {
+      accepted = this.write(envelope(batch), (error) => this.#written(batch, accepted, error));
+    } catch (error) {
+      // Serialization failed. Send the frames one by one so that only the bad one fails.
+      if (batch.length > 1) {
+        for (const frame of batch) this.#write([frame]);
+      } else if (batch[0] !== undefined) {
+        this.#receiver?.refused(batch[0], error instanceof Error ? error : new Error(String(error)));
+      }
+      return;
+    }
+    if (!accepted) this.#blocked = true;
+  }
+
+  #written(batch: Frame[], accepted: boolean, error: Error | null | undefined): void {
+    if (error) for (const frame of batch) this.#failed.add(frame);
+    if (!accepted && this.#blocked) {
+      this.#blocked = false;
+      if (!this.#scheduled && this.#queue.length > 0) {
+        this.#scheduled = true;
+        queueMicrotask(this.#flush);
+      }
+    }
+  }
+}

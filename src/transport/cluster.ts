@@ -1,0 +1,80 @@
+// Cluster IPC transports: the primary's end for one worker, and a worker's end to its primary.
+// The only module of the RPC core that touches process channels. Must not import endpoint or cluster.
+import type { Worker } from 'node:cluster';
+import type { Envelope } from '../protocol/frames.js';
+import type { Serialization } from '../protocol/payload.js';
+import { BatchingTransport, type WriteDone } from './batching.js';
+
+/** The env variable through which the primary tells a forked worker its IPC serialization. */
+export const SERIALIZATION_ENV = 'CLUSTER_RPC_SERIALIZATION';
+
+/** The primary's end of one worker's IPC channel. */
+export class WorkerTransport extends BatchingTransport {
+  readonly #worker: Worker;
+  readonly #onMessage = (message: unknown): void => this.deliver(message);
+  readonly #onExit = (code: number | null, signal: NodeJS.Signals | null): void => this.#gone(code, signal);
+  // Disconnect can come before exit; the exit code and signal are read from the process if known.
+  readonly #onDisconnect = (): void => this.#gone(this.#worker.process.exitCode, this.#worker.process.signalCode);
+  // A cluster Worker re-emits its process's 'error'; without a listener that would throw in the primary.
+  readonly #onError = (): void => {};
+
+  constructor(worker: Worker, serialization: Serialization) {
+    super(serialization, `worker ${worker.id} (pid ${worker.process.pid ?? '?'})`);
+    this.#worker = worker;
+    const child = worker.process;
+    child.on('message', this.#onMessage);
+    child.once('exit', this.#onExit);
+    child.once('disconnect', this.#onDisconnect);
+    worker.on('error', this.#onError);
+    if (!child.connected) queueMicrotask(() => this.#gone(child.exitCode, child.signalCode));
+  }
+
+  #gone(exitCode: number | null, signal: NodeJS.Signals | null): void {
+    this.peerGone({ peer: this.peerName, workerId: this.#worker.id, exitCode, signal });
+  }
+
+  protected write(message: Envelope, done: WriteDone): boolean {
+    return this.#worker.process.send(message, undefined, undefined, done);
+  }
+
+  protected isConnected(): boolean {
+    return this.#worker.process.connected;
+  }
+
+  protected detach(): void {
+    const child = this.#worker.process;
+    child.off('message', this.#onMessage);
+    child.off('exit', this.#onExit);
+    child.off('disconnect', this.#onDisconnect);
+    // The error listener stays: a late channel error must not crash the primary.
+  }
+}
+
+/** A worker's end of its IPC channel to the primary. */
+export class PrimaryTransport extends BatchingTransport {
+  readonly #onMessage = (message: unknown): void => this.deliver(message);
+  readonly #onDisconnect = (): void => this.peerGone({ peer: 'the primary', workerId: undefined, exitCode: null, signal: null });
+
+  constructor(serialization: Serialization) {
+    super(serialization, 'the primary');
+    if (typeof process.send !== 'function') {
+      throw new Error('connectPrimary: this process has no IPC channel (it was not forked by cluster.fork or child_process.fork)');
+    }
+    process.on('message', this.#onMessage);
+    process.once('disconnect', this.#onDisconnect);
+    if (!process.connected) queueMicrotask(this.#onDisconnect);
+  }
+
+  protected write(message: Envelope, done: WriteDone): boolean {
+    return process.send!(message, undefined, undefined, done);
+  }
+
+  protected isConnected(): boolean {
+    return process.connected;
+  }
+
+  protected detach(): void {
+    process.off('message', this.#onMessage);
+    process.off('disconnect', this.#onDisconnect);
+  }
+}
