@@ -10,10 +10,15 @@ export const MAX_FRAMES_PER_ENVELOPE = 65_536;
 const MAX_ID_LENGTH = 64;
 const MAX_NAME_LENGTH = 128;
 
-/** One IPC message: a batch of frames produced in the same tick. */
+/**
+ * One IPC message: a batch of frames produced in the same tick. `h` marks a handshake: 1 says
+ * "I am listening now", 2 answers it. Neither side sends frames before it has heard the other,
+ * because a process drops IPC messages that arrive before it listens.
+ */
 export interface Envelope {
   readonly [ENVELOPE_TAG]: number;
   readonly f: readonly Frame[];
+  readonly h?: 1 | 2;
 }
 
 /** A request: run procedure `m` with payload `p`, reply to id `i`. */
@@ -71,19 +76,30 @@ export function envelope(frames: readonly Frame[]): Envelope {
   return { [ENVELOPE_TAG]: PROTOCOL_VERSION, f: frames };
 }
 
+export function handshake(step: 1 | 2): Envelope {
+  return { [ENVELOPE_TAG]: PROTOCOL_VERSION, f: [], h: step };
+}
+
+/** An opened envelope: its untrusted frames, and its handshake step if it is one. */
+export interface Opened {
+  readonly frames: readonly unknown[];
+  readonly handshake: 1 | 2 | undefined;
+}
+
 /**
  * Reads an incoming IPC message. `undefined`: not ours (a user's or another library's message),
  * to be ignored. A string: ours but malformed, to be reported. Otherwise the frames, still
  * untrusted one by one.
  */
-export function openEnvelope(message: unknown): readonly unknown[] | string | undefined {
+export function openEnvelope(message: unknown): Opened | string | undefined {
   if (typeof message !== 'object' || message === null || !Object.hasOwn(message, ENVELOPE_TAG)) return undefined;
   const version = (message as Record<string, unknown>)[ENVELOPE_TAG];
   if (version !== PROTOCOL_VERSION) return `protocol version ${String(version)} is not supported (this side speaks ${PROTOCOL_VERSION})`;
   const frames = (message as Record<string, unknown>)['f'];
   if (!Array.isArray(frames)) return 'envelope without a frame list';
   if (frames.length > MAX_FRAMES_PER_ENVELOPE) return `envelope with ${frames.length} frames (at most ${MAX_FRAMES_PER_ENVELOPE})`;
-  return frames;
+  const h = (message as Record<string, unknown>)['h'];
+  return { frames, handshake: h === 1 || h === 2 ? h : undefined };
 }
 
 function isId(value: unknown): value is string {

@@ -1,7 +1,7 @@
 // Batching and backpressure shared by every message-passing transport: frames sent in the same
 // tick leave as one envelope on a microtask; a full channel holds the queue until it drains.
 import type { PeerExitInfo } from '../errors.js';
-import { envelope, openEnvelope, type Envelope, type Frame } from '../protocol/frames.js';
+import { envelope, handshake, openEnvelope, type Envelope, type Frame } from '../protocol/frames.js';
 import type { Serialization } from '../protocol/payload.js';
 import type { Transport, TransportReceiver } from './transport.js';
 
@@ -24,6 +24,8 @@ export abstract class BatchingTransport implements Transport {
   #scheduled = false;
   #blocked = false;
   #closed = false;
+  /** Whether the other side has shown it listens; frames wait until it has. */
+  #peerListening = false;
   #receiver: TransportReceiver | undefined;
   readonly #failed = new Set<object>();
 
@@ -54,21 +56,35 @@ export abstract class BatchingTransport implements Transport {
   start(receiver: TransportReceiver): void {
     if (this.#receiver !== undefined) throw new Error('transport already started');
     this.#receiver = receiver;
+    this.#handshake(1);
+  }
+
+  #handshake(step: 1 | 2): void {
+    if (!this.isConnected()) return;
+    try {
+      this.write(handshake(step), () => {});
+    } catch {
+      // A channel that cannot take an empty envelope is closing; its close event follows.
+    }
   }
 
   send(frame: Frame): boolean {
     if (this.#closed) return false;
     this.#queue.push(frame);
-    if (!this.#scheduled && !this.#blocked) {
+    this.#schedule();
+    return true;
+  }
+
+  #schedule(): void {
+    if (!this.#scheduled && !this.#blocked && this.#peerListening) {
       this.#scheduled = true;
       queueMicrotask(this.#flush);
     }
-    return true;
   }
 
   close(): void {
     if (this.#closed) return;
-    this.#flush();
+    if (this.#peerListening) this.#flush();
     this.#finish({ peer: this.peerName, workerId: undefined, exitCode: null, signal: null }, true);
   }
 
@@ -76,13 +92,20 @@ export abstract class BatchingTransport implements Transport {
   protected deliver(message: unknown): void {
     const receiver = this.#receiver;
     if (receiver === undefined || this.#closed) return;
-    const frames = openEnvelope(message);
-    if (frames === undefined) return;
-    if (typeof frames === 'string') {
-      receiver.problem(new Error(`malformed message from ${this.peerName}: ${frames}`));
+    const opened = openEnvelope(message);
+    if (opened === undefined) return;
+    if (typeof opened === 'string') {
+      receiver.problem(new Error(`malformed message from ${this.peerName}: ${opened}`));
       return;
     }
-    for (const frame of frames) {
+    if (opened.handshake !== undefined) {
+      if (opened.handshake === 1) this.#handshake(2);
+      if (!this.#peerListening) {
+        this.#peerListening = true;
+        this.#schedule();
+      }
+    }
+    for (const frame of opened.frames) {
       try {
         receiver.frame(frame);
       } catch (error) {
@@ -108,7 +131,7 @@ export abstract class BatchingTransport implements Transport {
 
   readonly #flush = (): void => {
     this.#scheduled = false;
-    while (this.#queue.length > 0 && !this.#blocked && !this.#closed) {
+    while (this.#queue.length > 0 && !this.#blocked && !this.#closed && this.#peerListening) {
       if (!this.isConnected()) return; // the channel's close event settles what is queued
       let batch = this.#queue;
       if (batch.length > this.#maxBatch) {
@@ -141,10 +164,7 @@ export abstract class BatchingTransport implements Transport {
     if (error) for (const frame of batch) this.#failed.add(frame);
     if (!accepted && this.#blocked) {
       this.#blocked = false;
-      if (!this.#scheduled && this.#queue.length > 0) {
-        this.#scheduled = true;
-        queueMicrotask(this.#flush);
-      }
+      if (this.#queue.length > 0) this.#schedule();
     }
   }
 }

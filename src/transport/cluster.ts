@@ -8,13 +8,22 @@ import { BatchingTransport, type WriteDone } from './batching.js';
 /** The env variable through which the primary tells a forked worker its IPC serialization. */
 export const SERIALIZATION_ENV = 'CLUSTER_RPC_SERIALIZATION';
 
+
+/** How long, after a worker's channel closes, to wait for its exit status. */
+const EXIT_WAIT_MS = 50;
+
 /** The primary's end of one worker's IPC channel. */
 export class WorkerTransport extends BatchingTransport {
   readonly #worker: Worker;
   readonly #onMessage = (message: unknown): void => this.deliver(message);
   readonly #onExit = (code: number | null, signal: NodeJS.Signals | null): void => this.#gone(code, signal);
-  // Disconnect can come before exit; the exit code and signal are read from the process if known.
-  readonly #onDisconnect = (): void => this.#gone(this.#worker.process.exitCode, this.#worker.process.signalCode);
+  // A dying worker's channel closes a moment before its exit is reaped. Wait that moment (bounded)
+  // so the error can name the exit code or signal; a worker that lives on is reported as disconnected.
+  readonly #onDisconnect = (): void => {
+    const child = this.#worker.process;
+    if (child.exitCode !== null || child.signalCode !== null) return this.#gone(child.exitCode, child.signalCode);
+    setTimeout(() => this.#gone(child.exitCode, child.signalCode), EXIT_WAIT_MS).unref();
+  };
   // A cluster Worker re-emits its process's 'error'; without a listener that would throw in the primary.
   readonly #onError = (): void => {};
 
@@ -46,7 +55,8 @@ export class WorkerTransport extends BatchingTransport {
     child.off('message', this.#onMessage);
     child.off('exit', this.#onExit);
     child.off('disconnect', this.#onDisconnect);
-    // The error listener stays: a late channel error must not crash the primary.
+    // The worker's error listener stays: a cluster Worker re-emits its process's errors, and a late
+    // one with no listener would throw in the primary.
   }
 }
 
