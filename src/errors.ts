@@ -39,6 +39,7 @@ export class RpcError extends Error {
     this.code = code;
   }
 
+  /** The class name, such as `'RpcTimeoutError'`. */
   override get name(): string {
     return this.constructor.name;
   }

@@ -1,3 +1,9 @@
+/**
+ * Typed, validated request/response RPC between the primary and the workers of a `node:cluster`:
+ * contracts, calls with timeouts and cancellation, broadcast, events and actor-style mailboxes.
+ *
+ * @packageDocumentation
+ */
 // The public surface of cluster-rpc: explicit named exports only.
 export { defineContract, RESERVED_EVENT_NAMES } from './contract/contract.js';
 export type {

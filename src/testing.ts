@@ -1,10 +1,19 @@
-// cluster-rpc/testing: run contracts and handlers without processes.
+/**
+ * Test helpers of cluster-rpc: an in-memory transport pair and connected endpoints, to unit-test
+ * contracts and handlers without processes.
+ *
+ * @packageDocumentation
+ */
 import type { Contract } from './contract/contract.js';
 import { createEndpoint, type CreateEndpointOptions, type Endpoint } from './endpoint/endpoint.js';
 import { createMemoryTransportPair, type MemoryTransportOptions } from './transport/memory.js';
 
 export { createMemoryTransportPair } from './transport/memory.js';
 export type { MemoryTransportOptions } from './transport/memory.js';
+export type { Contract } from './contract/contract.js';
+export type { CreateEndpointOptions, Endpoint } from './endpoint/endpoint.js';
+export type { Serialization } from './protocol/payload.js';
+export type { Transport } from './transport/transport.js';
 
 /**
  * Options of {@link connectMemoryPair}: each side's endpoint options and handlers, and the

@@ -33,7 +33,11 @@ export interface Endpoint<Calls extends ProcedureMap, Events extends EventMap> e
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Which side of a contract an endpoint plays. */
+/**
+ * Which side of a contract an endpoint plays: the primary serves `contract.primary` and calls
+ * `contract.worker`; a worker the reverse.
+ * @public
+ */
 export type Side = 'primary' | 'worker';
 
 export interface EndpointSetup {
@@ -106,7 +110,7 @@ export class EndpointImpl {
 }
 
 /**
- * Options of {@link createEndpoint}: the endpoint's options and the handlers of the side it plays.
+ * Options of `createEndpoint`: the endpoint's options and the handlers of the side it plays.
  * @public
  */
 export type CreateEndpointOptions<C extends Contract, S extends Side> = EndpointOptions & {

@@ -1,7 +1,11 @@
 // Checks a payload before it is sent: its estimated serialized size, and, over 'json' IPC, values
 // that JSON would change or drop. Pure functions, run on the sending side only.
 
-/** Node's two IPC serializations. */
+/**
+ * Node's two IPC serializations: `'json'` (JSON text) and `'advanced'` (the structured clone
+ * algorithm, via `v8.serialize`).
+ * @public
+ */
 export type Serialization = 'json' | 'advanced';
 
 /** Why a payload was refused. */

@@ -1,7 +1,6 @@
 // The seam between the RPC core and whatever moves its frames (cluster IPC, memory, later NATS).
 // Knows frames, not contracts. Must not import the endpoint or cluster layers.
 import type { PeerExitInfo } from '../errors.js';
-import type { Frame } from '../protocol/frames.js';
 import type { Serialization } from '../protocol/payload.js';
 
 /**
@@ -50,9 +49,10 @@ export interface Transport {
   start(receiver: TransportReceiver): void;
   /**
    * Queues a frame. Frames produced in the same tick travel as one batch; a full channel queues
-   * them until it drains, never drops them. Returns false when the transport is closed.
+   * them until it drains, never drops them. Returns false when the transport is closed. Frames
+   * are the protocol's business: a transport carries them without looking inside.
    */
-  send(frame: Frame): boolean;
+  send(frame: object): boolean;
   /** Flushes what is queued (best effort) and closes. The receiver's `closed` is called. */
   close(): void;
 }
