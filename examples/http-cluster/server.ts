@@ -1,0 +1,50 @@
+// The HTTP cluster demo (`npm start`): the same file runs as the primary and as every worker.
+//   /       which worker answered
+//   /slow   burns ~50 ms of CPU, to watch the least-loaded balancer steer around a busy worker
+//   /stats  the whole cluster's stats, fetched by the worker from the primary over RPC
+// The primary draws a live status table; Ctrl-C shuts down gracefully (twice: at once).
+import http from 'node:http';
+import { runHttpCluster } from 'cluster-rpc/http';
+import { startStatusView } from './status-view.js';
+
+const port = Number(process.env['PORT'] ?? 8000);
+
+const app = await runHttpCluster({
+  port,
+  host: process.env['HOST'] ?? '127.0.0.1',
+  ...(process.env['WORKERS'] !== undefined ? { workers: Number(process.env['WORKERS']) } : {}),
+  balance: 'least-loaded',
+  shutdownTimeout: 10_000,
+  worker: ({ primary }) =>
+    http.createServer((req, res) => {
+      if (req.url === '/slow') {
+        const until = performance.now() + 50;
+        while (performance.now() < until);
+        res.end(`slow, handled by ${process.pid}\n`);
+      } else if (req.url === '/stats') {
+        primary.call('clusterStats').then(
+          (stats) => {
+            res.setHeader('content-type', 'application/json');
+            res.end(JSON.stringify(stats, null, 2));
+          },
+          (error: Error) => {
+            res.statusCode = 503;
+            res.end(`${error.message}\n`);
+          },
+        );
+      } else {
+        res.end(`handled by ${process.pid}\n`);
+      }
+    }),
+});
+
+if (app.isPrimary) {
+  console.log(`cluster-rpc HTTP cluster on http://${app.address.address}:${app.address.port} (pid ${process.pid}); Ctrl-C to stop`);
+  const view = startStatusView(app, process.stdout);
+  app.on('workerExited', (exit) => view.log(`worker ${exit.worker.id} (pid ${exit.worker.pid}) ${exit.reason}${exit.planned ? '' : ' (crash)'}`));
+  app.on('workerRestarted', (e) => view.log(`slot ${e.slot}: worker ${e.worker.id} started after ${e.delayMs} ms`));
+  app.on('stopped', (code) => {
+    view.stop();
+    console.log(`stopped, exit code ${code}`);
+  });
+}

@@ -1,0 +1,97 @@
+// The HTTP cluster's own contract: control traffic between the supervisor and its workers is RPC
+// like any other, merged with the user's contract under reserved names.
+import { z } from 'zod';
+import { defineContract, type Contract, type EventMap, type ProcedureMap } from '../contract/contract.js';
+
+/** What one worker reports of itself. */
+export const workerStatsSchema = z.object({
+  workerId: z.number(),
+  pid: z.number(),
+  uptimeMs: z.number(),
+  inFlight: z.number(),
+  handled: z.number(),
+  eventLoopDelayP50Ms: z.number(),
+  eventLoopDelayP99Ms: z.number(),
+  rssBytes: z.number(),
+  heapUsedBytes: z.number(),
+});
+
+/** The small report a worker pushes at every load interval. */
+export const loadReportSchema = z.object({
+  inFlight: z.number(),
+  handled: z.number(),
+  eventLoopDelayP99Ms: z.number(),
+});
+
+const workerStateSchema = z.enum(['starting', 'ready', 'draining', 'gone']);
+
+/** The whole cluster's stats, as the primary sees it. */
+export const clusterStatsSchema = z.object({
+  workers: z.array(
+    z.object({
+      id: z.number(),
+      pid: z.number().optional(),
+      state: workerStateSchema,
+      restarts: z.number(),
+      stats: workerStatsSchema.optional(),
+      error: z.string().optional(),
+    }),
+  ),
+  totals: z.object({ workers: z.number(), ready: z.number(), inFlight: z.number(), handled: z.number() }),
+});
+
+export const controlContract = defineContract({
+  worker: {
+    stats: { output: workerStatsSchema },
+    ping: {},
+    shutdown: {
+      input: z.object({ deadlineMs: z.number().positive() }),
+      output: z.object({ drained: z.number(), remaining: z.number() }),
+    },
+  },
+  primary: {
+    clusterStats: { output: clusterStatsSchema },
+  },
+  events: {
+    workerListening: z.object({}),
+    workerFailed: z.object({ name: z.string(), message: z.string(), code: z.string().optional(), stack: z.string().optional() }),
+    load: loadReportSchema,
+  },
+});
+
+/**
+ * The HTTP cluster's built-in contract. Workers serve `stats` (their pid, uptime, requests in flight
+ * and handled, event-loop delay, memory), `ping` and `shutdown`; the primary serves `clusterStats`;
+ * workers emit `workerListening`, `workerFailed` and `load`. These names are reserved.
+ * @public
+ */
+export type ControlContract = typeof controlContract;
+
+/**
+ * The user's contract with the built-in control procedures and events beside it.
+ * @public
+ */
+export type MergedContract<C extends Contract> = Contract<
+  C['worker'] & ControlContract['worker'],
+  C['primary'] & ControlContract['primary'],
+  C['events'] & ControlContract['events']
+>;
+
+function mergeMap<T extends ProcedureMap | EventMap>(what: string, user: T, control: T): T {
+  for (const name of Object.keys(control)) {
+    if (Object.hasOwn(user, name)) {
+      throw new TypeError(`runHttpCluster: the contract's ${what} "${name}" clashes with a built-in of the HTTP cluster (reserved: ${Object.keys(control).join(', ')})`);
+    }
+  }
+  return { ...user, ...control };
+}
+
+/** Merges the user's contract with the control contract, refusing reserved names. */
+export function mergeContracts<C extends Contract>(user: C | undefined): MergedContract<C> {
+  const u = user ?? defineContract({});
+  return defineContract({
+    worker: mergeMap('worker procedure', u.worker, controlContract.worker as ProcedureMap),
+    primary: mergeMap('primary procedure', u.primary, controlContract.primary as ProcedureMap),
+    events: mergeMap('event', u.events, controlContract.events as EventMap),
+  }) as unknown as MergedContract<C>;
+}

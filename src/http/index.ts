@@ -1,0 +1,167 @@
+/**
+ * cluster-rpc/http: a forked HTTP cluster built on cluster-rpc: load reporting over RPC,
+ * least-loaded balancing, restart with backoff, coordinated shutdown and rolling restart.
+ *
+ * @packageDocumentation
+ */
+import cluster from 'node:cluster';
+import type { AddressInfo } from 'node:net';
+import type { Contract } from '../contract/contract.js';
+import type { PrimaryHub } from '../cluster/primary.js';
+import { mergeContracts, type MergedContract } from './control.js';
+import { resolveHttpOptions, type HttpClusterOptions } from './options.js';
+import { applySchedulingPolicy, Supervisor, type HttpWorkerInfo, type WorkerExit } from './supervisor.js';
+import { runWorker, type HttpClusterWorker } from './worker-runtime.js';
+
+export type { BalanceStrategy, HttpClusterOptions, WorkerContext } from './options.js';
+export type { RestartOptions } from './restart-policy.js';
+export type { HttpWorkerInfo, WorkerExit, WorkerLoad, WorkerState } from './supervisor.js';
+export type { HttpClusterWorker } from './worker-runtime.js';
+export type { MergedContract, ControlContract } from './control.js';
+
+/**
+ * The whole cluster's stats: every worker's own report and the totals.
+ * @public
+ */
+export interface ClusterStats {
+  /** One entry per worker the primary knows. */
+  readonly workers: readonly {
+    readonly id: number;
+    readonly pid?: number;
+    readonly state: HttpWorkerInfo['state'];
+    readonly restarts: number;
+    readonly stats?: {
+      readonly workerId: number;
+      readonly pid: number;
+      readonly uptimeMs: number;
+      readonly inFlight: number;
+      readonly handled: number;
+      readonly eventLoopDelayP50Ms: number;
+      readonly eventLoopDelayP99Ms: number;
+      readonly rssBytes: number;
+      readonly heapUsedBytes: number;
+    };
+    readonly error?: string;
+  }[];
+  /** Sums over the workers. */
+  readonly totals: { readonly workers: number; readonly ready: number; readonly inFlight: number; readonly handled: number };
+}
+
+/**
+ * What `runHttpCluster` resolves to in the primary.
+ * @public
+ */
+export interface HttpClusterPrimary<C extends Contract> {
+  /** `true`: this is the primary. */
+  readonly isPrimary: true;
+  /** Where the cluster listens. */
+  readonly address: AddressInfo;
+  /** Every worker: id, pid, slot, state, restarts and latest load. */
+  readonly workers: readonly HttpWorkerInfo[];
+  /** The RPC hub: call any worker (`hub.worker(id)?.call('stats')`), broadcast, emit. */
+  readonly hub: PrimaryHub<MergedContract<C>>;
+  /** Asks every worker for its stats. */
+  stats(): Promise<ClusterStats>;
+  /**
+   * Rolling restart: replaces workers one at a time, each new one ready before the old one
+   * drains. A reload while one runs joins it. Rejects, leaving the old workers serving, when a
+   * new worker fails to become ready.
+   */
+  reload(): Promise<void>;
+  /**
+   * Graceful shutdown: stop accepting, drain every worker within `shutdownTimeout`, kill what is
+   * left. Resolves to the exit code (0: all drained; 1: a worker was killed at the deadline or the
+   * supervisor had given up); with `exitProcess`, the process then exits with it.
+   */
+  close(): Promise<number>;
+  /** A worker is listening and gets traffic. */
+  on(event: 'workerReady', listener: (worker: HttpWorkerInfo) => void): this;
+  /** A worker exited, planned or not. */
+  on(event: 'workerExited', listener: (exit: WorkerExit) => void): this;
+  /** A crashed worker's replacement was forked. */
+  on(event: 'workerRestarted', listener: (event: { slot: number; previous: WorkerExit; worker: HttpWorkerInfo; delayMs: number }) => void): this;
+  /** The crash-loop limit was reached: the slot is not restarted. */
+  on(event: 'restartsExhausted', listener: (event: { slot: number; crashes: number; lastExit: WorkerExit; message: string }) => void): this;
+  /** The cluster stopped, with this exit code. */
+  on(event: 'stopped', listener: (code: number) => void): this;
+}
+
+class App {
+  readonly isPrimary = true;
+  readonly #supervisor: Supervisor;
+  constructor(supervisor: Supervisor) {
+    this.#supervisor = supervisor;
+  }
+  get address(): AddressInfo {
+    return this.#supervisor.address!;
+  }
+  get workers(): HttpWorkerInfo[] {
+    return this.#supervisor.workers;
+  }
+  get hub(): PrimaryHub<MergedContract<Contract>> {
+    return this.#supervisor.hub;
+  }
+  stats(): Promise<ClusterStats> {
+    return this.#supervisor.clusterStats() as Promise<ClusterStats>;
+  }
+  reload(): Promise<void> {
+    return this.#supervisor.reload();
+  }
+  close(): Promise<number> {
+    return this.#supervisor.stop();
+  }
+  on(event: string, listener: (...args: any[]) => void): this {
+    this.#supervisor.on(event, listener);
+    return this;
+  }
+}
+
+/**
+ * Runs a forked HTTP cluster. Call it from a file that runs as the primary and as every worker:
+ * in the primary it forks and supervises the workers and resolves once all are ready; in a
+ * worker it creates the server with `options.worker` and serves.
+ *
+ * @throws `TypeError` for bad options; rejects when the port is in use or a worker fails to start.
+ * @example
+ * ```ts
+ * const app = await runHttpCluster({
+ *   port: 8000,
+ *   worker: () => http.createServer((req, res) => res.end(`handled by ${process.pid}\n`)),
+ * });
+ * ```
+ * @public
+ */
+export async function runHttpCluster<C extends Contract = Contract<{}, {}, {}>>(
+  options: HttpClusterOptions<C>,
+): Promise<HttpClusterPrimary<C> | HttpClusterWorker<C>> {
+  const resolved = resolveHttpOptions(options as HttpClusterOptions<Contract>);
+  const contract = mergeContracts(options.contract);
+  if (!cluster.isPrimary) return runWorker(options, resolved, contract);
+
+  applySchedulingPolicy(resolved.balance);
+  const supervisor = new Supervisor(options as HttpClusterOptions<Contract>, resolved, contract as MergedContract<Contract>);
+  await supervisor.start();
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signal === 'SIGHUP') {
+      supervisor.reload().catch((error: Error) => console.error(`cluster-rpc: ${error.message}`));
+      return;
+    }
+    if (++signals > 1) {
+      // A second SIGINT or SIGTERM: stop now, with the shell's code for that signal.
+      void supervisor.kill().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+      return;
+    }
+    void supervisor.stop();
+  };
+  if (resolved.handleSignals) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  supervisor.on('stopped', (code: number) => {
+    if (resolved.handleSignals) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
+    // After the user's own listeners have seen the event.
+    if (resolved.exitProcess) setImmediate(() => process.exit(code));
+  });
+
+  const app = new App(supervisor);
+  return app as unknown as HttpClusterPrimary<C>;
+}

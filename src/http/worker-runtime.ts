@@ -1,0 +1,170 @@
+// The worker's half of the HTTP cluster: creates the user's server, counts its requests, reports
+// load, and drains on the primary's shutdown call. Connections arrive from the shared socket
+// ('os', 'round-robin') or from the primary's hand-off ('least-loaded').
+import type { Server, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import cluster from 'node:cluster';
+import type { Contract } from '../contract/contract.js';
+import { connectPrimary, type PrimaryLink } from '../cluster/worker.js';
+import type { HandlerContext } from '../endpoint/dispatch.js';
+import type { Handlers } from '../endpoint/typed.js';
+import type { MergedContract } from './control.js';
+import { isHandoff } from './handoff.js';
+import type { HttpClusterOptions, ResolvedHttpOptions } from './options.js';
+
+/**
+ * What `runHttpCluster` resolves to in a worker.
+ * @public
+ */
+export interface HttpClusterWorker<C extends Contract> {
+  /** `false`: this is a worker. */
+  readonly isPrimary: false;
+  /** The worker's link to the primary. */
+  readonly primary: PrimaryLink<MergedContract<C>>;
+  /** The worker's HTTP server. */
+  readonly server: Server;
+}
+
+const NS_PER_MS = 1e6;
+// The histogram records the time between its timer's ticks; the delay is what exceeds the period.
+const LOOP_RESOLUTION_MS = 10;
+
+export async function runWorker<C extends Contract>(
+  options: HttpClusterOptions<C>,
+  resolved: ResolvedHttpOptions,
+  contract: MergedContract<C>,
+): Promise<HttpClusterWorker<C>> {
+  const startedAt = performance.now();
+  let inFlight = 0;
+  let handled = 0;
+  let drain: Promise<{ drained: number; remaining: number }> | undefined;
+  let idle: (() => void) | undefined;
+  let server: Server | undefined;
+  const open = new Set<ServerResponse>();
+
+  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  loop.enable();
+  let p50 = 0;
+  let p99 = 0;
+  const sampleLoop = (): void => {
+    if (loop.count > 0) {
+      p50 = Math.max(0, loop.percentile(50) / NS_PER_MS - LOOP_RESOLUTION_MS);
+      p99 = Math.max(0, loop.percentile(99) / NS_PER_MS - LOOP_RESOLUTION_MS);
+    }
+    loop.reset();
+  };
+
+  const startDrain = (deadlineMs: number): Promise<{ drained: number; remaining: number }> => {
+    if (drain !== undefined) return drain;
+    const handledBefore = handled;
+    drain = (async () => {
+      if (server !== undefined) {
+        server.close();
+        // Responses still to be written tell their clients not to reuse the connection; idle
+        // kept-alive connections are closed now, busy ones after their response.
+        for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close');
+        server.closeIdleConnections();
+      }
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          idle = resolve;
+          setTimeout(resolve, deadlineMs).unref();
+        });
+      }
+      return { drained: handled - handledBefore, remaining: inFlight };
+    })();
+    // Exit once the answer has left: the primary waits for this exit.
+    void drain.then(() => setImmediate(() => process.exit(0)));
+    return drain;
+  };
+
+  const userHandlers = (options.handlers?.worker ?? {}) as Handlers<C['worker'], HandlerContext>;
+  const primary: PrimaryLink<MergedContract<C>> = connectPrimary(contract as MergedContract<Contract>, {
+    timeout: resolved.heartbeatTimeout,
+    handlers: {
+      ...userHandlers,
+      stats: () => {
+        const memory = process.memoryUsage();
+        return {
+          workerId: cluster.worker?.id ?? 0,
+          pid: process.pid,
+          uptimeMs: performance.now() - startedAt,
+          inFlight,
+          handled,
+          eventLoopDelayP50Ms: p50,
+          eventLoopDelayP99Ms: p99,
+          rssBytes: memory.rss,
+          heapUsedBytes: memory.heapUsed,
+        };
+      },
+      ping: () => {},
+      shutdown: ({ deadlineMs }: { deadlineMs: number }) => startDrain(deadlineMs),
+    } as never,
+  }) as unknown as PrimaryLink<MergedContract<C>>;
+
+  const fail = (error: unknown): never => {
+    const e = error instanceof Error ? error : new Error(String(error));
+    const code = (e as { code?: unknown }).code;
+    primary.emit('workerFailed', { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}), ...(e.stack ? { stack: e.stack } : {}) });
+    // Let the report leave before exiting.
+    setTimeout(() => process.exit(1), 50);
+    throw e;
+  };
+
+  try {
+    server = await options.worker({ primary });
+  } catch (error) {
+    return fail(error);
+  }
+  if (typeof server !== 'object' || server === null || typeof server.listen !== 'function' || typeof server.closeIdleConnections !== 'function') {
+    return fail(new TypeError('runHttpCluster: the worker factory must return an http.Server (from http.createServer)'));
+  }
+  const httpServer = server;
+
+  // Counted before the user's handler runs, and uncounted when the response is done or aborted.
+  httpServer.prependListener('request', (_req, res: ServerResponse) => {
+    inFlight++;
+    open.add(res);
+    if (drain !== undefined) res.setHeader('connection', 'close');
+    res.once('close', () => {
+      inFlight--;
+      handled++;
+      open.delete(res);
+      if (drain !== undefined) {
+        httpServer.closeIdleConnections();
+        if (inFlight === 0) idle?.();
+      }
+    });
+  });
+
+  // A worker ignores the terminal's Ctrl-C (sent to the whole process group): the primary
+  // coordinates shutdown. SIGTERM sent to this worker alone drains it.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => void startDrain(resolved.shutdownTimeout));
+
+  setInterval(() => {
+    sampleLoop();
+    if (primary.isConnected) primary.emit('load', { inFlight, handled, eventLoopDelayP99Ms: p99 });
+  }, resolved.loadReportInterval).unref();
+
+  if (resolved.balance === 'least-loaded') {
+    process.on('message', (message: unknown, handle: unknown) => {
+      if (!isHandoff(message) || !(handle instanceof Socket)) return;
+      httpServer.emit('connection', handle);
+      handle.resume();
+    });
+    primary.emit('workerListening', {});
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      httpServer.once('error', onError);
+      httpServer.listen(resolved.port, resolved.host, () => {
+        httpServer.off('error', onError);
+        resolve();
+      });
+    }).catch(fail);
+    primary.emit('workerListening', {});
+  }
+  return { isPrimary: false, primary, server: httpServer };
+}
