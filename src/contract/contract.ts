@@ -62,6 +62,7 @@ export const RESERVED_EVENT_NAMES: readonly string[] = Object.freeze(['error']);
 const MAX_NAME_LENGTH = 128;
 
 function checkName(where: string, name: string): void {
+  if (name === '__proto__') throw new TypeError(`defineContract: "__proto__" cannot name a ${where}`);
   if (name.length === 0 || name.length > MAX_NAME_LENGTH) {
     throw new TypeError(`defineContract: ${where} names must be 1 to ${MAX_NAME_LENGTH} characters, got ${JSON.stringify(name)}`);
   }

@@ -155,9 +155,12 @@ export class Dispatcher {
     const job = this.#calls.get(id);
     if (job === undefined) return;
     job.cancel(reason(job.method));
-    // A queued job never started: forget it now (the mailbox skips it). A running one is
-    // forgotten when its handler settles; its reply is suppressed.
-    if (job.procedure.mailbox !== undefined && !job.started) this.#forget(job, false);
+    // A queued job never started: take it out of its mailbox now, so it frees its place. A
+    // running one is forgotten when its handler settles; its reply is suppressed.
+    if (job.procedure.mailbox !== undefined && !job.started) {
+      job.procedure.mailbox.remove(job);
+      this.#forget(job, false);
+    }
   }
 
   /** Refuses new calls from now on, answering them with RPC_CLOSED. */
@@ -216,10 +219,15 @@ export class Dispatcher {
       return this.#fail(job, error, false);
     }
     if (isPromiseLike(result)) {
-      result.then(
-        (value) => this.#output(job, value),
-        (error: unknown) => this.#fail(job, error, false),
-      );
+      try {
+        result.then(
+          (value) => this.#output(job, value),
+          (error: unknown) => this.#fail(job, error, false),
+        );
+      } catch (error) {
+        // A thenable whose then() throws: the handler failed.
+        this.#fail(job, error, false);
+      }
     } else {
       this.#output(job, result);
     }
@@ -240,7 +248,12 @@ export class Dispatcher {
       this.#stats.validationFailures++;
       return this.#fail(job, new RpcValidationError(job.method, 'output', checked.issues), true);
     }
-    const problem = inspectPayload(checked.value, this.#options.maxPayloadBytes, this.#serialization);
+    let problem;
+    try {
+      problem = inspectPayload(checked.value, this.#options.maxPayloadBytes, this.#serialization);
+    } catch (error) {
+      return this.#fail(job, error, false); // a getter in the output threw
+    }
     if (problem !== undefined) {
       const error =
         problem.kind === 'too-large'

@@ -33,10 +33,21 @@ export class Mailbox<J extends MailboxJob> {
       this.#run(job);
       return true;
     }
-    if (this.waiting >= this.maxQueue) return false;
+    if (this.waiting >= this.maxQueue) {
+      // Cancelled jobs hold no place: sweep them out before refusing.
+      this.#queue = this.#queue.slice(this.#head).filter((j) => j !== undefined && !j.cancelled);
+      this.#head = 0;
+      if (this.waiting >= this.maxQueue) return false;
+    }
     this.#queue.push(job);
     this.#pump();
     return true;
+  }
+
+  /** Takes a waiting job out of the queue (it was cancelled before it started). */
+  remove(job: J): void {
+    const index = this.#queue.indexOf(job, this.#head);
+    if (index !== -1) this.#queue.splice(index, 1);
   }
 
   /** A running job finished; start the next ones. */

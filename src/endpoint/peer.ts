@@ -89,7 +89,8 @@ export interface InFlightCall {
 /** One outgoing call awaiting its reply. */
 class PendingCall {
   timer: NodeJS.Timeout | undefined;
-  onAbort: (() => void) | undefined;
+  /** When the timeout ends, for timeouts longer than one timer can hold. */
+  deadline = 0;
   constructor(
     readonly id: string,
     readonly method: string,
@@ -122,6 +123,9 @@ export interface PeerConfig {
 
 const now = (): number => performance.now();
 
+/** The longest delay setTimeout holds; a longer timeout is re-armed in steps. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
 function unrefTimer(timer: NodeJS.Timeout): NodeJS.Timeout {
   timer.unref();
   return timer;
@@ -145,6 +149,10 @@ export class Peer {
   #closed = false;
   /** Set while draining: called when the last pending call settles. */
   #allSettled: (() => void) | undefined;
+  #draining: Promise<void> | undefined;
+  /** Set by close(), so a transport closed under the endpoint is told apart. */
+  #closing = false;
+  readonly #signals = new Map<AbortSignal, { calls: Set<PendingCall>; onAbort: () => void }>();
   #eventChain: Promise<void> | undefined;
   readonly #stats = {
     callsSent: 0,
@@ -257,11 +265,11 @@ export class Peer {
     }
     return new Promise((resolve, reject) => {
       const pending = new PendingCall(id, method, frame, timeout, signal, now(), origin, resolve, reject);
-      if (timeout !== Infinity) pending.timer = unrefTimer(setTimeout(this.#onTimeout, timeout, pending));
-      if (signal !== undefined) {
-        pending.onAbort = () => this.#onAbort(pending);
-        signal.addEventListener('abort', pending.onAbort, { once: true });
+      if (timeout !== Infinity) {
+        if (timeout > MAX_TIMER_DELAY) pending.deadline = Date.now() + timeout;
+        pending.timer = unrefTimer(setTimeout(this.#onTimeout, Math.min(timeout, MAX_TIMER_DELAY), pending));
       }
+      if (signal !== undefined) this.#watch(signal, pending);
       this.#pending.set(id, pending);
       this.#stats.callsSent++;
       this.#transport.send(frame);
@@ -271,11 +279,34 @@ export class Peer {
   #settle(pending: PendingCall): void {
     this.#pending.delete(pending.id);
     if (pending.timer !== undefined) clearTimeout(pending.timer);
-    if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort);
+    if (pending.signal !== undefined) this.#unwatch(pending.signal, pending);
     if (this.#allSettled !== undefined && this.#pending.size === 0) {
       this.#allSettled();
       this.#allSettled = undefined;
     }
+  }
+
+  // One abort listener per signal, however many calls share it: a signal shared by many calls
+  // would otherwise collect a listener each (and Node warns past ten).
+  #watch(signal: AbortSignal, pending: PendingCall): void {
+    let group = this.#signals.get(signal);
+    if (group === undefined) {
+      const calls = new Set<PendingCall>();
+      const onAbort = (): void => {
+        for (const p of [...calls]) this.#onAbort(p);
+      };
+      group = { calls, onAbort };
+      this.#signals.set(signal, group);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    group.calls.add(pending);
+  }
+
+  #unwatch(signal: AbortSignal, pending: PendingCall): void {
+    const group = this.#signals.get(signal);
+    if (group === undefined || !group.calls.delete(pending) || group.calls.size > 0) return;
+    this.#signals.delete(signal);
+    signal.removeEventListener('abort', group.onAbort);
   }
 
   #reject(pending: PendingCall, error: unknown): void {
@@ -290,6 +321,11 @@ export class Peer {
 
   readonly #onTimeout = (pending: PendingCall): void => {
     if (this.#pending.get(pending.id) !== pending) return;
+    const left = pending.deadline - Date.now();
+    if (left > 0) {
+      pending.timer = unrefTimer(setTimeout(this.#onTimeout, Math.min(left, MAX_TIMER_DELAY), pending));
+      return;
+    }
     this.#stats.timeouts++;
     this.#transport.send({ k: 'cancel', i: pending.id, r: 'timeout', t: pending.timeout });
     this.#reject(pending, new RpcTimeoutError(pending.method, pending.timeout));
@@ -433,13 +469,19 @@ export class Peer {
         this.#reject(pending, new RpcPeerExitedError(info.peer, !info.unsent.has(pending.frame)));
       }
       this.#dispatcher.cancelAll(new RpcPeerExitedError(info.peer, true), undefined);
+    } else if (!this.#closing) {
+      // The transport was closed under the endpoint: settle everything as close() would.
+      const reason = `the transport to ${this.peerName} was closed`;
+      for (const pending of [...this.#pending.values()]) this.#reject(pending, new RpcClosedError(reason));
+      this.#dispatcher.cancelAll(new RpcClosedError(reason), undefined);
     }
     this.#onClosed?.(info);
   }
 
   /** Rejects every call in flight and closes now. Incoming calls are answered with RPC_CLOSED. */
   close(reason = 'the endpoint was closed'): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#closing) return;
+    this.#closing = true;
     this.#refusal ??= () => new RpcClosedError(reason);
     for (const pending of [...this.#pending.values()]) this.#reject(pending, new RpcClosedError(reason));
     this.#dispatcher.cancelAll(new RpcClosedError(reason), new RpcClosedError(reason));
@@ -451,8 +493,14 @@ export class Peer {
    * Refuses new calls both ways, waits for the calls in flight to settle (each within its own
    * timeout), then closes. With `timeout`, closes at the deadline whatever is left.
    */
-  async drain(timeout = Infinity): Promise<void> {
-    if (this.#closed) return;
+  drain(timeout = Infinity): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    // A second drain joins the first.
+    this.#draining ??= this.#drain(timeout);
+    return this.#draining;
+  }
+
+  async #drain(timeout: number): Promise<void> {
     const reason = 'the endpoint is draining';
     this.#refusal ??= () => new RpcClosedError(reason);
     this.#dispatcher.refuse(reason);

@@ -43,7 +43,12 @@ function ownData(error: object, skip: ReadonlySet<string>): Record<string, unkno
   for (const key of Object.keys(error)) {
     if (skip.has(key) || SKIPPED_KEYS.has(key)) continue;
     if (++count > MAX_DATA_KEYS) break;
-    const value = portable((error as Record<string, unknown>)[key]);
+    let value: unknown;
+    try {
+      value = portable((error as Record<string, unknown>)[key]);
+    } catch {
+      continue; // a getter that throws
+    }
     if (value === undefined) continue;
     data ??= {};
     data[key] = value;
@@ -53,18 +58,36 @@ function ownData(error: object, skip: ReadonlySet<string>): Record<string, unkno
 
 const RPC_FIELDS = new Set(['method', 'side', 'issues', 'scope', 'limit', 'path', 'timeout']);
 
+/** `String(value)`, for values whose conversion may throw (null prototype, hostile toString). */
+function safeString(value: unknown, fallback: string): string {
+  try {
+    return String(value);
+  } catch {
+    return fallback;
+  }
+}
+
 /**
  * Turns anything a handler threw into wire data. `rpc` marks errors this library raised for the
- * call (validation, unknown method, busy …), which the caller rebuilds as the same class.
+ * call (validation, unknown method, busy …), which the caller rebuilds as the same class. Never
+ * throws: whatever was thrown, the caller gets an answer.
  */
 export function encodeError(thrown: unknown, rpc = false, depth = 0): WireError {
+  try {
+    return encode(thrown, rpc, depth);
+  } catch {
+    return { name: 'NonError', message: 'the handler threw a value that could not be described' };
+  }
+}
+
+function encode(thrown: unknown, rpc: boolean, depth: number): WireError {
   if (thrown instanceof Error) {
     const code = (thrown as { code?: unknown }).code;
     const cause = depth < MAX_CAUSE_DEPTH && thrown.cause !== undefined ? encodeError(thrown.cause, false, depth + 1) : undefined;
     const data = ownData(thrown, rpc ? new Set() : RPC_FIELDS);
     return {
-      name: clip(String(thrown.name)),
-      message: clip(String(thrown.message)),
+      name: clip(safeString(thrown.name, 'Error')),
+      message: clip(safeString(thrown.message, '')),
       ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}),
       ...(typeof thrown.stack === 'string' ? { stack: clip(thrown.stack) } : {}),
       ...(cause !== undefined ? { cause } : {}),
@@ -84,7 +107,7 @@ export function encodeError(thrown: unknown, rpc = false, depth = 0): WireError 
     } catch {
       text = undefined;
     }
-    message = `a non-Error value was thrown: ${text ?? String(thrown)}`;
+    message = `a non-Error value was thrown: ${text ?? safeString(thrown, typeof thrown)}`;
   }
   const value = portable(thrown);
   return { name: 'NonError', message: clip(message), ...(value !== undefined ? { data: { thrown: value } } : {}) };

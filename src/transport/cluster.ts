@@ -9,6 +9,19 @@ import { BatchingTransport, type WriteDone } from './batching.js';
 export const SERIALIZATION_ENV = 'CLUSTER_RPC_SERIALIZATION';
 
 
+/**
+ * A cluster Worker re-emits its process's 'error' events; with no listener one would throw in the
+ * primary. One shared listener per worker, added once and kept for its life: a late channel error
+ * after the transport closed must not crash the primary either.
+ */
+const guarded = new WeakSet<Worker>();
+const ignore = (): void => {};
+function guardErrors(worker: Worker): void {
+  if (guarded.has(worker)) return;
+  guarded.add(worker);
+  worker.on('error', ignore);
+}
+
 /** How long, after a worker's channel closes, to wait for its exit status. */
 const EXIT_WAIT_MS = 50;
 
@@ -24,8 +37,6 @@ export class WorkerTransport extends BatchingTransport {
     if (child.exitCode !== null || child.signalCode !== null) return this.#gone(child.exitCode, child.signalCode);
     setTimeout(() => this.#gone(child.exitCode, child.signalCode), EXIT_WAIT_MS).unref();
   };
-  // A cluster Worker re-emits its process's 'error'; without a listener that would throw in the primary.
-  readonly #onError = (): void => {};
 
   constructor(worker: Worker, serialization: Serialization) {
     super(serialization, `worker ${worker.id} (pid ${worker.process.pid ?? '?'})`);
@@ -34,7 +45,7 @@ export class WorkerTransport extends BatchingTransport {
     child.on('message', this.#onMessage);
     child.once('exit', this.#onExit);
     child.once('disconnect', this.#onDisconnect);
-    worker.on('error', this.#onError);
+    guardErrors(worker);
     if (!child.connected) queueMicrotask(() => this.#gone(child.exitCode, child.signalCode));
   }
 
@@ -55,8 +66,6 @@ export class WorkerTransport extends BatchingTransport {
     child.off('message', this.#onMessage);
     child.off('exit', this.#onExit);
     child.off('disconnect', this.#onDisconnect);
-    // The worker's error listener stays: a cluster Worker re-emits its process's errors, and a late
-    // one with no listener would throw in the primary.
   }
 }
 
