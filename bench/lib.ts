@@ -1,0 +1,202 @@
+// Shared pieces of the benchmark suite: the row and suite shapes, statistics, bounded waits, and
+// the table in text and Markdown.
+
+/** Whether a smaller or a larger value of a measure is better. */
+export type Better = 'lower' | 'higher';
+
+/** A target of the issue, checked against a row's median ratio. */
+export interface Target {
+  readonly op: '<=' | '>=' | '<';
+  readonly value: number;
+}
+
+/** One line of the results: a contestant against its baseline, measured in the same run. */
+export interface Row {
+  /** Stable identifier, e.g. `seq.small.p50.rpc`. */
+  readonly id: string;
+  /** The issue's section: `1 sequential`, `2 pipelined`, … */
+  readonly section: string;
+  readonly measure: string;
+  readonly unit: 'µs' | 'calls/s';
+  readonly better: Better;
+  readonly baseline: string;
+  readonly contestant: string;
+  /** Medians over repeats. */
+  readonly baselineValue: number;
+  readonly contestantValue: number;
+  /** Median over repeats of contestant / baseline, each repeat's pair measured back to back. */
+  readonly ratio: number;
+  readonly ratioMin: number;
+  readonly ratioMax: number;
+  readonly repeats: number;
+  readonly target?: Target;
+  /** Whether the median ratio meets the target, when there is one. */
+  readonly met?: boolean;
+}
+
+/** What one repeat measured for a contestant: a latency or a throughput. */
+export type Samples = readonly number[];
+
+export interface RowSpec {
+  readonly id: string;
+  readonly section: string;
+  readonly measure: string;
+  readonly unit: 'µs' | 'calls/s';
+  readonly baseline: string;
+  readonly contestant: string;
+  readonly target?: Target;
+}
+
+/** A row from per-repeat values of its baseline and its contestant (same length, paired by repeat). */
+export function makeRow(spec: RowSpec, baseline: Samples, contestant: Samples): Row {
+  if (baseline.length === 0 || baseline.length !== contestant.length) {
+    throw new Error(`row ${spec.id}: ${baseline.length} baseline and ${contestant.length} contestant repeats`);
+  }
+  const ratios = baseline.map((b, i) => contestant[i]! / b);
+  const ratio = median(ratios);
+  const row: Row = {
+    ...spec,
+    better: spec.unit === 'µs' ? 'lower' : 'higher',
+    baselineValue: median(baseline),
+    contestantValue: median(contestant),
+    ratio,
+    ratioMin: Math.min(...ratios),
+    ratioMax: Math.max(...ratios),
+    repeats: ratios.length,
+  };
+  return spec.target === undefined ? row : { ...row, met: meets(spec.target, ratio) };
+}
+
+export function meets(target: Target, ratio: number): boolean {
+  switch (target.op) {
+    case '<=':
+      return ratio <= target.value;
+    case '<':
+      return ratio < target.value;
+    case '>=':
+      return ratio >= target.value;
+  }
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Nearest-rank percentile (p in 0..1) of samples sorted ascending. */
+export function percentile(sorted: Float64Array | readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
+  return sorted[rank - 1]!;
+}
+
+export interface LatencyStats {
+  readonly p50: number;
+  readonly p99: number;
+}
+
+/** `n` calls one after the other, their latencies (ms) written to `into` from `at`. */
+export async function block(call: () => Promise<unknown>, n: number, into: Float64Array, at: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await call();
+    into[at + i] = performance.now() - started;
+  }
+}
+
+/** p50 and p99 in µs of latencies in ms. */
+export function latencyStats(samples: Float64Array): LatencyStats {
+  const sorted = samples.slice().sort();
+  return { p50: percentile(sorted, 0.5) * 1000, p99: percentile(sorted, 0.99) * 1000 };
+}
+
+/** Rejects with `label` when `promise` has not settled within `ms`. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, label: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${label}: no result within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The context every suite runs in. */
+export interface SuiteContext {
+  readonly quick: boolean;
+  /** Progress, to stderr (stdout carries the table only). */
+  log(message: string): void;
+  /** Registers a cleanup step run when the bench ends, however it ends (last registered, first run). */
+  defer(cleanup: () => Promise<void> | void): void;
+}
+
+/** One group of measurements. The list in bench/suites.ts is the extension point (HTTP goes there). */
+export interface Suite {
+  readonly name: string;
+  /** The rows this suite produces, known before it runs (the quick-bench test checks them all). */
+  rows(quick: boolean): RowSpec[];
+  run(ctx: SuiteContext): Promise<Row[]>;
+}
+
+// ---- formatting ----
+
+function fmtValue(value: number, unit: Row['unit']): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (unit === 'calls/s') return `${Math.round(value).toLocaleString('en-US')}/s`;
+  return `${value < 100 ? value.toFixed(1) : Math.round(value).toString()} µs`;
+}
+
+const fmtRatio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : String(r));
+
+function fmtTarget(row: Row): string {
+  if (row.target === undefined) return '';
+  return `${row.target.op} ${row.target.value.toFixed(2)} ${row.met === true ? 'met' : 'MISSED'}`;
+}
+
+const HEADER = ['measure', 'baseline', 'contestant', 'baseline', 'contestant', 'ratio', 'min–max', 'better', 'target'] as const;
+
+function cells(row: Row): string[] {
+  return [
+    row.measure,
+    row.baseline,
+    row.contestant,
+    fmtValue(row.baselineValue, row.unit),
+    fmtValue(row.contestantValue, row.unit),
+    fmtRatio(row.ratio),
+    `${fmtRatio(row.ratioMin)}–${fmtRatio(row.ratioMax)}`,
+    row.better === 'lower' ? 'lower ↓' : 'higher ↑',
+    fmtTarget(row),
+  ];
+}
+
+/** The table as aligned text, one section after another. */
+export function textTable(rows: readonly Row[]): string {
+  const body = rows.map(cells);
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...body.map((c) => c[i]!.length)));
+  const line = (c: readonly string[]): string => c.map((cell, i) => (i >= 3 && i <= 6 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  const out = [line(HEADER), widths.map((w) => '-'.repeat(w)).join('  ')];
+  let section = '';
+  rows.forEach((row, i) => {
+    if (row.section !== section) {
+      section = row.section;
+      out.push(`[${section}]`);
+    }
+    out.push(line(body[i]!));
+  });
+  return out.join('\n');
+}
+
+/** The table in Markdown, one section after another. */
+export function markdownTable(rows: readonly Row[]): string {
+  const esc = (s: string): string => s.replaceAll('|', '\\|');
+  const out = [`| ${HEADER.join(' | ')} |`, `|${HEADER.map((_, i) => (i >= 3 && i <= 6 ? ' ---: ' : ' --- ')).join('|')}|`];
+  let section = '';
+  for (const row of rows) {
+    if (row.section !== section) {
+      section = row.section;
+      out.push(`| **${esc(section)}** |${' |'.repeat(HEADER.length - 1)}`);
+    }
+    out.push(`| ${cells(row).map(esc).join(' | ')} |`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,41 @@
+// Medians across several full runs (the machine is shared and noisy, so one run is not enough):
+//   node --import tsx bench/summarize.ts [--last 3] [files…]
+// Without files, reads the newest `--last` bench/results/run-full-*.json. Prints a Markdown table.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { median, meets, type Row } from './lib.js';
+
+const { values, positionals } = parseArgs({ options: { last: { type: 'string', default: '3' } }, allowPositionals: true });
+const dir = fileURLToPath(new URL('./results/', import.meta.url));
+const files =
+  positionals.length > 0
+    ? positionals
+    : readdirSync(dir)
+        .filter((f) => /^run-full-.*\.json$/.test(f))
+        .sort()
+        .slice(-Number(values.last))
+        .map((f) => path.join(dir, f));
+const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as { date: string; durationMs: number; error?: string; machine: { loadavgStart: number[]; loadavgEnd?: number[] }; rows: Row[] });
+
+const fmt = (r: number): string => `${r.toFixed(2)}×`;
+const value = (row: Row, v: number): string => (row.unit === 'µs' ? `${v < 100 ? v.toFixed(1) : Math.round(v)} µs` : `${Math.round(v).toLocaleString('en-US')}/s`);
+
+console.log(`Runs (${runs.length}): ${runs.map((r) => `${r.date} (${(r.durationMs / 1000).toFixed(0)} s, load ${r.machine.loadavgStart[0]}→${r.machine.loadavgEnd?.[0] ?? '?'}${r.error === undefined ? '' : ', FAILED'})`).join('; ')}\n`);
+console.log('| measure | baseline | contestant | baseline (median of runs) | contestant (median of runs) | ratio, median of runs | per-run ratios | better | target |');
+console.log('| --- | --- | --- | ---: | ---: | ---: | --- | --- | --- |');
+const first = runs.at(-1)?.rows ?? [];
+let section = '';
+for (const row of first) {
+  const same = runs.map((r) => r.rows.find((x) => x.id === row.id)).filter((x): x is Row => x !== undefined);
+  const ratio = median(same.map((r) => r.ratio));
+  if (row.section !== section) {
+    section = row.section;
+    console.log(`| **${section}** | | | | | | | | |`);
+  }
+  const target = row.target === undefined ? '' : `${row.target.op} ${row.target.value.toFixed(2)} ${meets(row.target, ratio) ? 'met' : 'MISSED'}`;
+  console.log(
+    `| ${row.measure} | ${row.baseline} | ${row.contestant} | ${value(row, median(same.map((r) => r.baselineValue)))} | ${value(row, median(same.map((r) => r.contestantValue)))} | ${fmt(ratio)} | ${same.map((r) => fmt(r.ratio)).join(', ')} | ${row.better === 'lower' ? 'lower ↓' : 'higher ↑'} | ${target} |`,
+  );
+}

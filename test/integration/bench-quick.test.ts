@@ -1,0 +1,60 @@
+// Runs the quick benchmark once, in a child process and within a bound, so that `npm run bench`
+// cannot rot: it must exit 0 and produce every row of every suite. Speed is never asserted.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import { expectedRowIds } from '../../bench/suites.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+/** The quick bench takes ~20 s alone on 2 cores; the bound leaves room for a busy test run. */
+const BOUND_MS = 180_000;
+
+interface ReportRow {
+  readonly id: string;
+  readonly measure: string;
+  readonly baselineValue: number;
+  readonly contestantValue: number;
+  readonly ratio: number;
+  readonly ratioMin: number;
+  readonly ratioMax: number;
+}
+
+test('npm run bench -- --quick completes and produces every row', async (t) => {
+  t.timeout(BOUND_MS + 20_000);
+  const out = mkdtempSync(path.join(tmpdir(), 'cluster-rpc-bench-'));
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--out', out], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const killer = setTimeout(() => child.kill('SIGKILL'), BOUND_MS);
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    clearTimeout(killer);
+    t.is(signal, null, `the quick bench was killed after ${BOUND_MS} ms\n${stderr.slice(-2000)}`);
+    t.is(code, 0, stderr.slice(-4000));
+
+    const report = JSON.parse(readFileSync(path.join(out, 'latest.json'), 'utf8')) as { mode: string; error?: string; rows: ReportRow[] };
+    t.is(report.mode, 'quick');
+    t.is(report.error, undefined);
+    t.deepEqual(report.rows.map((r) => r.id).sort(), expectedRowIds(true).sort());
+    for (const row of report.rows) {
+      for (const key of ['baselineValue', 'contestantValue', 'ratio', 'ratioMin', 'ratioMax'] as const) {
+        t.true(Number.isFinite(row[key]) && row[key] > 0, `${row.id}: ${key} is ${row[key]}`);
+      }
+      t.true(stdout.includes(row.measure), `${row.id} is missing from the printed table`);
+    }
+    const md = readFileSync(path.join(out, 'latest.md'), 'utf8');
+    const tableLines = md.split('\n').filter((line) => line.startsWith('| ') && !/^\| (\*\*|measure |-)/.test(line));
+    t.is(tableLines.length, report.rows.length, 'one Markdown table line per row');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
