@@ -23,6 +23,7 @@ import { decodeError, encodeError } from '../protocol/errors.js';
 import { readFrame, type CallFrame, type EventFrame, type Frame } from '../protocol/frames.js';
 import { inspectPayload } from '../protocol/payload.js';
 import type { Transport, TransportClose } from '../transport/transport.js';
+import { Deadlines, type Expiring } from './deadlines.js';
 import { Dispatcher, type ServedEntry } from './dispatch.js';
 import type { Listeners } from './listeners.js';
 import { checkTimeout, type ResolvedEndpointOptions } from './options.js';
@@ -87,10 +88,8 @@ export interface InFlightCall {
 }
 
 /** One outgoing call awaiting its reply. */
-class PendingCall {
-  timer: NodeJS.Timeout | undefined;
-  /** When the timeout ends, for timeouts longer than one timer can hold. */
-  deadline = 0;
+class PendingCall implements Expiring {
+  settled = false;
   constructor(
     readonly id: string,
     readonly method: string,
@@ -98,6 +97,7 @@ class PendingCall {
     readonly timeout: number,
     readonly signal: AbortSignal | undefined,
     readonly startedAt: number,
+    readonly deadline: number,
     readonly origin: { stack?: string } | undefined,
     readonly resolve: (value: unknown) => void,
     readonly reject: (reason: unknown) => void,
@@ -123,13 +123,6 @@ export interface PeerConfig {
 
 const now = (): number => performance.now();
 
-/** The longest delay setTimeout holds; a longer timeout is re-armed in steps. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
-
-function unrefTimer(timer: NodeJS.Timeout): NodeJS.Timeout {
-  timer.unref();
-  return timer;
-}
 
 export class Peer {
   readonly #transport: Transport;
@@ -140,6 +133,8 @@ export class Peer {
   readonly #context: object;
   readonly #dispatcher: Dispatcher;
   readonly #pending = new Map<string, PendingCall>();
+  /** The pending table's timers: one per distinct timeout, not one per call. */
+  readonly #deadlines = new Deadlines<PendingCall>((pending) => this.#onTimeout(pending));
   readonly #prefix = `${nanoid(10)}.`;
   readonly #goneError: (peer: PeerExitInfo) => RpcError;
   readonly #onClosed: ((info: TransportClose) => void) | undefined;
@@ -264,11 +259,9 @@ export class Peer {
       Error.captureStackTrace(origin, Peer.prototype.call);
     }
     return new Promise((resolve, reject) => {
-      const pending = new PendingCall(id, method, frame, timeout, signal, now(), origin, resolve, reject);
-      if (timeout !== Infinity) {
-        if (timeout > MAX_TIMER_DELAY) pending.deadline = Date.now() + timeout;
-        pending.timer = unrefTimer(setTimeout(this.#onTimeout, Math.min(timeout, MAX_TIMER_DELAY), pending));
-      }
+      const startedAt = now();
+      const pending = new PendingCall(id, method, frame, timeout, signal, startedAt, startedAt + timeout, origin, resolve, reject);
+      if (timeout !== Infinity) this.#deadlines.add(pending, timeout);
       if (signal !== undefined) this.#watch(signal, pending);
       this.#pending.set(id, pending);
       this.#stats.callsSent++;
@@ -278,7 +271,8 @@ export class Peer {
 
   #settle(pending: PendingCall): void {
     this.#pending.delete(pending.id);
-    if (pending.timer !== undefined) clearTimeout(pending.timer);
+    pending.settled = true;
+    if (pending.timeout !== Infinity) this.#deadlines.settled(pending.timeout);
     if (pending.signal !== undefined) this.#unwatch(pending.signal, pending);
     if (this.#allSettled !== undefined && this.#pending.size === 0) {
       this.#allSettled();
@@ -319,17 +313,12 @@ export class Peer {
     pending.reject(error);
   }
 
-  readonly #onTimeout = (pending: PendingCall): void => {
+  #onTimeout(pending: PendingCall): void {
     if (this.#pending.get(pending.id) !== pending) return;
-    const left = pending.deadline - Date.now();
-    if (left > 0) {
-      pending.timer = unrefTimer(setTimeout(this.#onTimeout, Math.min(left, MAX_TIMER_DELAY), pending));
-      return;
-    }
     this.#stats.timeouts++;
     this.#transport.send({ k: 'cancel', i: pending.id, r: 'timeout', t: pending.timeout });
     this.#reject(pending, new RpcTimeoutError(pending.method, pending.timeout));
-  };
+  }
 
   #onAbort(pending: PendingCall): void {
     if (this.#pending.get(pending.id) !== pending) return;
@@ -475,6 +464,7 @@ export class Peer {
       for (const pending of [...this.#pending.values()]) this.#reject(pending, new RpcClosedError(reason));
       this.#dispatcher.cancelAll(new RpcClosedError(reason), undefined);
     }
+    this.#deadlines.clear();
     this.#onClosed?.(info);
   }
 
