@@ -172,14 +172,19 @@ export class RpcPeerExitedError extends RpcError {
    */
   readonly sent: boolean;
   constructor(info: PeerExitInfo, sent: boolean) {
-    const how =
-      info.signal !== null ? `was killed by ${info.signal}` : info.exitCode !== null ? `exited with code ${info.exitCode}` : 'disconnected';
-    super('RPC_PEER_EXITED', `${info.peer} ${how}; the request ${sent ? 'had been sent (outcome unknown)' : 'was never sent (safe to retry)'}`);
+    super('RPC_PEER_EXITED', `${info.peer} ${describeExit(info.exitCode, info.signal)}; the request ${sent ? 'had been sent (outcome unknown)' : 'was never sent (safe to retry)'}`);
     this.workerId = info.workerId;
     this.exitCode = info.exitCode;
     this.signal = info.signal;
     this.sent = sent;
   }
+}
+
+/** How a process ended, in words: `was killed by SIGKILL`, `exited with code 1`, `disconnected`. */
+export function describeExit(exitCode: number | null, signal: string | null): string {
+  if (signal !== null) return `was killed by ${signal}`;
+  if (exitCode !== null) return `exited with code ${exitCode}`;
+  return 'disconnected';
 }
 
 /**

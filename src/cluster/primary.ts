@@ -3,10 +3,10 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Contract, EventMap, ProcedureMap } from '../contract/contract.js';
 import { describe } from '../contract/contract.js';
-import { RpcClosedError, RpcNoWorkerError, type PeerExitInfo } from '../errors.js';
+import { describeExit, RpcClosedError, RpcNoWorkerError, type PeerExitInfo } from '../errors.js';
 import { Listeners } from '../endpoint/listeners.js';
 import { resolveEndpointOptions, type EndpointOptions } from '../endpoint/options.js';
-import { Peer, type EndpointStats, type InFlightCall } from '../endpoint/peer.js';
+import { Peer, zeroStats, type EndpointStats, type InFlightCall } from '../endpoint/peer.js';
 import type { Serialization } from '../protocol/payload.js';
 import { SERIALIZATION_ENV, WorkerTransport } from '../transport/cluster.js';
 import type { HandlerContext } from '../endpoint/dispatch.js';
@@ -140,26 +140,9 @@ export interface PrimaryHub<C extends Contract> extends EventPort<C['events'], P
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const EMPTY_STATS = (): EndpointStats => ({
-  callsSent: 0,
-  callsReceived: 0,
-  inFlight: 0,
-  handling: 0,
-  timeouts: 0,
-  remoteErrors: 0,
-  validationFailures: 0,
-  lateReplies: 0,
-  eventsSent: 0,
-  eventsReceived: 0,
-  protocolErrors: 0,
-  backlog: 0,
-  unheardErrors: 0,
-});
 
 function goneMessage(peer: PeerExitInfo): string {
-  if (peer.signal !== null) return `${peer.peer} was killed by ${peer.signal}`;
-  if (peer.exitCode !== null) return `${peer.peer} exited with code ${peer.exitCode}`;
-  return `${peer.peer} is disconnected`;
+  return `${peer.peer} ${describeExit(peer.exitCode, peer.signal)}`;
 }
 
 class Handle {
@@ -200,7 +183,7 @@ class Hub {
   readonly #serves;
   readonly #listeners = new Listeners();
   readonly #handles = new Map<number, Handle>();
-  readonly #retired = EMPTY_STATS();
+  readonly #retired = zeroStats();
   #closed = false;
 
   constructor(contract: Contract, options: PrimaryOptions<Contract>) {

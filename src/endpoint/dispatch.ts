@@ -2,10 +2,10 @@
 // reply; cancellation that reaches the handler's signal. Must not import cluster or transports.
 import type { ProcedureDef } from '../contract/contract.js';
 import { check, type Checked } from '../contract/schema.js';
-import { RpcBusyError, RpcClosedError, RpcPayloadTooLargeError, RpcUnknownMethodError, RpcUnserializableError, RpcValidationError } from '../errors.js';
+import { RpcBusyError, RpcClosedError, RpcUnknownMethodError, RpcValidationError } from '../errors.js';
 import { encodeError } from '../protocol/errors.js';
 import type { CallFrame, Frame } from '../protocol/frames.js';
-import { inspectPayload, type Serialization } from '../protocol/payload.js';
+import { inspectPayload, payloadError, type Serialization } from '../protocol/payload.js';
 import { Mailbox } from './mailbox.js';
 import type { ResolvedEndpointOptions } from './options.js';
 
@@ -255,11 +255,7 @@ export class Dispatcher {
       return this.#fail(job, error, false); // a getter in the output threw
     }
     if (problem !== undefined) {
-      const error =
-        problem.kind === 'too-large'
-          ? new RpcPayloadTooLargeError(job.method, this.#options.maxPayloadBytes)
-          : new RpcUnserializableError(job.method, problem.path, problem.detail);
-      return this.#fail(job, error, true);
+      return this.#fail(job, payloadError(job.method, problem, this.#options.maxPayloadBytes), true);
     }
     this.#send(checked.value === undefined ? { k: 'ok', i: job.callId } : { k: 'ok', i: job.callId, p: checked.value });
     this.#forget(job, true);

@@ -10,7 +10,6 @@ import {
   RpcBusyError,
   RpcClosedError,
   RpcError,
-  RpcPayloadTooLargeError,
   RpcPeerExitedError,
   RpcRemoteError,
   RpcTimeoutError,
@@ -21,7 +20,7 @@ import {
 } from '../errors.js';
 import { decodeError, encodeError } from '../protocol/errors.js';
 import { readFrame, type CallFrame, type EventFrame, type Frame } from '../protocol/frames.js';
-import { inspectPayload } from '../protocol/payload.js';
+import { inspectPayload, payloadError } from '../protocol/payload.js';
 import type { Transport, TransportClose } from '../transport/transport.js';
 import { Deadlines, type Expiring } from './deadlines.js';
 import { Dispatcher, type ServedEntry } from './dispatch.js';
@@ -85,6 +84,25 @@ export interface InFlightCall {
   readonly target: string;
   /** Milliseconds since the call started. */
   readonly ageMs: number;
+}
+
+/** Every counter at zero. */
+export function zeroStats(): EndpointStats {
+  return {
+    callsSent: 0,
+    callsReceived: 0,
+    inFlight: 0,
+    handling: 0,
+    timeouts: 0,
+    remoteErrors: 0,
+    validationFailures: 0,
+    lateReplies: 0,
+    eventsSent: 0,
+    eventsReceived: 0,
+    protocolErrors: 0,
+    backlog: 0,
+    unheardErrors: 0,
+  };
 }
 
 /** One outgoing call awaiting its reply. */
@@ -245,11 +263,7 @@ export class Peer {
     if (this.#refusal !== undefined) return Promise.reject(this.#refusal());
     const problem = inspectPayload(input, this.#options.maxPayloadBytes, this.#transport.serialization);
     if (problem !== undefined) {
-      return Promise.reject(
-        problem.kind === 'too-large'
-          ? new RpcPayloadTooLargeError(method, this.#options.maxPayloadBytes)
-          : new RpcUnserializableError(method, problem.path, problem.detail),
-      );
+      return Promise.reject(payloadError(method, problem, this.#options.maxPayloadBytes));
     }
     const id = this.#prefix + (++this.#seq).toString(36);
     const frame: CallFrame = input === undefined ? { k: 'call', i: id, m: method } : { k: 'call', i: id, m: method, p: input };
@@ -342,9 +356,7 @@ export class Peer {
     }
     const problem = inspectPayload(payload, this.#options.maxPayloadBytes, this.#transport.serialization);
     if (problem !== undefined) {
-      throw problem.kind === 'too-large'
-        ? new RpcPayloadTooLargeError(name, this.#options.maxPayloadBytes)
-        : new RpcUnserializableError(name, problem.path, problem.detail);
+      throw payloadError(name, problem, this.#options.maxPayloadBytes);
     }
   }
 

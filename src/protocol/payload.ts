@@ -1,5 +1,6 @@
 // Checks a payload before it is sent: its estimated serialized size, and, over 'json' IPC, values
 // that JSON would change or drop. Pure functions, run on the sending side only.
+import { RpcPayloadTooLargeError, RpcUnserializableError, type RpcError } from '../errors.js';
 
 /**
  * Node's two IPC serializations: `'json'` (JSON text) and `'advanced'` (the structured clone
@@ -128,4 +129,9 @@ export function inspectPayload(value: unknown, limit: number, serialization: Ser
   const walk = new Walk(limit, serialization === 'json');
   walk.visit(value, 0, false);
   return walk.problem;
+}
+
+/** The error a refused payload of `method` (a procedure or event) fails with. */
+export function payloadError(method: string, problem: PayloadProblem, limit: number): RpcError {
+  return problem.kind === 'too-large' ? new RpcPayloadTooLargeError(method, limit) : new RpcUnserializableError(method, problem.path, problem.detail);
 }
