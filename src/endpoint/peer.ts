@@ -407,24 +407,20 @@ export class Peer {
       this.#listeners.emit(frame.m, c.value, this.#context);
     };
     // Events reach listeners in the order they were sent, even past an asynchronous schema.
-    if (this.#eventChain !== undefined) {
-      const chain: Promise<void> = this.#eventChain.then(() => check(schema, frame.p)).then(deliver);
-      this.#eventChain = chain;
-      void chain.then(() => {
-        if (this.#eventChain === chain) this.#eventChain = undefined;
-      });
-      return;
-    }
-    const checked = check(schema, frame.p);
-    if (checked instanceof Promise) {
-      const chain: Promise<void> = checked.then(deliver);
-      this.#eventChain = chain;
-      void chain.then(() => {
-        if (this.#eventChain === chain) this.#eventChain = undefined;
-      });
+    if (this.#eventChain === undefined) {
+      const checked = check(schema, frame.p);
+      if (!(checked instanceof Promise)) return deliver(checked);
+      this.#queueEvent(checked.then(deliver));
     } else {
-      deliver(checked);
+      this.#queueEvent(this.#eventChain.then(() => check(schema, frame.p)).then(deliver));
     }
+  }
+
+  #queueEvent(chain: Promise<void>): void {
+    this.#eventChain = chain;
+    void chain.then(() => {
+      if (this.#eventChain === chain) this.#eventChain = undefined;
+    });
   }
 
   #problem(error: Error): void {
