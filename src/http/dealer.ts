@@ -53,7 +53,12 @@ export class ConnectionDealer {
   close(): Promise<void> {
     this.#closed = true;
     for (const socket of this.#waiting.splice(0)) socket.destroy();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
+    // server.close() stops listening at once. Its callback is not awaited: once sockets were handed
+    // over, Node holds it until every worker has closed every connection it was given, and a
+    // draining worker may hold one until the shutdown deadline (or forever, before that deadline
+    // was armed), so the shutdown would never reach the step that drains the workers.
+    this.#server.close(() => {});
+    return Promise.resolve();
   }
 
   #deal(socket: Socket): void {

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Contract } from '../contract/contract.js';
 import { createPrimary, type PrimaryHandlerContext, type PrimaryHub, type WorkerHandle } from '../cluster/primary.js';
-import { RpcTimeoutError } from '../errors.js';
+import { describeExit, RpcTimeoutError } from '../errors.js';
 import type { Handlers } from '../endpoint/typed.js';
 import { pickLeastLoaded } from './balancer.js';
 import type { MergedContract } from './control.js';
@@ -82,6 +82,8 @@ class Member implements Seat {
   readyTimer: NodeJS.Timeout | undefined;
   pinging = false;
   failure: string | undefined;
+  /** The exit code, once the worker exited (null when a signal ended it). */
+  exitCode: number | null | undefined;
   readonly ready: Promise<void>;
   markReady!: () => void;
   markFailed!: (error: Error) => void;
@@ -119,9 +121,6 @@ class Member implements Seat {
   }
 }
 
-function describeExit(code: number | null, signal: string | null): string {
-  return signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
-}
 
 export class Supervisor extends EventEmitter {
   readonly #options: ResolvedHttpOptions;
@@ -151,8 +150,11 @@ export class Supervisor extends EventEmitter {
     this.#hub.on('workerListening', (_payload, ctx) => this.#onListening(ctx.worker.id));
     this.#hub.on('workerFailed', (failure, ctx) => {
       const member = this.#members.get(ctx.worker.id);
-      if (member !== undefined) member.failure = `${failure.name}: ${failure.message}`;
-      member?.markFailed(new Error(`worker ${ctx.worker.id} failed to start: ${failure.name}: ${failure.message}`));
+      if (member === undefined || member.state !== 'starting') return;
+      member.failure = `${failure.name}: ${failure.message}`;
+      member.markFailed(new Error(`worker ${ctx.worker.id} failed to start: ${member.failure}`));
+      // It will never serve: stop it now rather than wait for it to give up by itself.
+      member.kill(`failed to start (${member.failure})`);
     });
     this.#hub.on('load', (report, ctx) => {
       const member = this.#members.get(ctx.worker.id);
@@ -174,7 +176,12 @@ export class Supervisor extends EventEmitter {
       await Promise.all(members.map((m) => m.ready));
     } catch (error) {
       // A worker that cannot start now will not start on a retry either: stop everything.
-      for (const m of this.#members.values()) m.kill('startup failed');
+      for (const timer of this.#restartTimers) clearTimeout(timer);
+      this.#restartTimers.clear();
+      for (const m of this.#members.values()) {
+        m.planned = true;
+        m.kill('startup failed');
+      }
       await Promise.all([...this.#members.values()].map((m) => m.exited));
       await this.#dealer?.close();
       await this.#hub.close();
@@ -229,6 +236,7 @@ export class Supervisor extends EventEmitter {
     clearTimeout(member.readyTimer);
     const wasStarting = member.state === 'starting';
     member.state = 'gone';
+    member.exitCode = code;
     member.markExited();
     this.#members.delete(member.handle.id);
     if (this.#slots.get(member.slot) === member) this.#slots.delete(member.slot);
@@ -236,7 +244,10 @@ export class Supervisor extends EventEmitter {
     if (wasStarting) member.markFailed(new Error(`worker ${member.handle.id} ${reason} before it was ready`));
     const exit: WorkerExit = { worker: member.info(), code, signal, planned: member.planned, reason };
     this.emit('workerExited', exit);
-    if (member.planned || this.#booting || this.#stopping !== undefined) return;
+    if (member.planned || this.#stopping !== undefined) return;
+    // While booting, a worker that never became ready fails the start (start() stops them all);
+    // one that was ready and then crashed is restarted like any other, or its slot stays empty.
+    if (this.#booting && wasStarting) return;
     this.#restart(member, exit);
   }
 
@@ -304,7 +315,7 @@ export class Supervisor extends EventEmitter {
     }
   }
 
-  /** Asks a worker to drain and waits for it to exit, killing it at the deadline. Returns whether it was killed. */
+  /** Asks a worker to drain and waits for it to exit, killing it at the deadline. Returns whether it failed to drain (killed, or exited non-zero). */
   async #retire(member: Member, deadlineMs: number): Promise<boolean> {
     if (member.state === 'gone') return false;
     member.planned = true;
@@ -318,7 +329,8 @@ export class Supervisor extends EventEmitter {
     member.handle.call('shutdown' as never, { deadlineMs } as never, { timeout: deadlineMs + 1_000 }).catch(() => {});
     await member.exited;
     clearTimeout(timer);
-    return killed;
+    // The worker's own drain timer may beat ours to the deadline: it then exits 1, not 0.
+    return killed || member.exitCode !== 0;
   }
 
   /** Graceful shutdown. Resolves to the exit code: 0 if every worker drained in time, else 1. */

@@ -2,7 +2,7 @@
 // load, and drains on the primary's shutdown call. Connections arrive from the shared socket
 // ('os', 'round-robin') or from the primary's hand-off ('least-loaded').
 import type { Server, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
+import net, { Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import cluster from 'node:cluster';
 import type { Contract } from '../contract/contract.js';
@@ -29,6 +29,10 @@ export interface HttpClusterWorker<C extends Contract> {
 const NS_PER_MS = 1e6;
 // The histogram records the time between its timer's ticks; the delay is what exceeds the period.
 const LOOP_RESOLUTION_MS = 10;
+// How long, once draining, a connection may take to send its first request before it is closed.
+const FIRST_REQUEST_GRACE_MS = 1_000;
+// How long a worker that failed to start waits for the primary to hear why and stop it.
+const FAILED_EXIT_MS = 2_000;
 
 export async function runWorker<C extends Contract>(
   options: HttpClusterOptions<C>,
@@ -42,6 +46,8 @@ export async function runWorker<C extends Contract>(
   let idle: (() => void) | undefined;
   let server: Server | undefined;
   const open = new Set<ServerResponse>();
+  /** Every open connection: how many requests it has carried, and how many are in progress. */
+  const connections = new Map<Socket, { served: number; busy: number }>();
 
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
@@ -55,18 +61,38 @@ export async function runWorker<C extends Contract>(
     loop.reset();
   };
 
+  /** Closes the kept-alive connections that are between two requests. */
+  const closeIdle = (): void => {
+    for (const [socket, c] of connections) if (c.served > 0 && c.busy === 0) socket.destroy();
+  };
+  /** Nothing in progress, and no connection still to send its first request. */
+  const drained = (): boolean => inFlight === 0 && ![...connections.values()].some((c) => c.served === 0);
+  /** While draining: close what became idle, and finish once nothing is left. */
+  const settle = (): void => {
+    if (drain === undefined) return;
+    closeIdle();
+    if (drained()) idle?.();
+  };
+
   const startDrain = (deadlineMs: number): Promise<{ drained: number; remaining: number }> => {
     if (drain !== undefined) return drain;
     const handledBefore = handled;
     drain = (async () => {
       if (server !== undefined) {
-        server.close();
+        // Stop accepting, without http's close(), which also closes every connection without a
+        // request in progress, including one accepted (or handed over) a moment ago whose request
+        // has not been read yet: its client would see a reset instead of an answer.
+        net.Server.prototype.close.call(server);
         // Responses still to be written tell their clients not to reuse the connection; idle
-        // kept-alive connections are closed now, busy ones after their response.
+        // kept-alive connections are closed now, busy ones after their response, and new ones
+        // after the request they were opened for.
         for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close');
-        server.closeIdleConnections();
+        closeIdle();
+        setTimeout(() => {
+          for (const [socket, c] of connections) if (c.served === 0) socket.destroy();
+        }, Math.min(deadlineMs, FIRST_REQUEST_GRACE_MS)).unref();
       }
-      if (inFlight > 0) {
+      if (!drained()) {
         await new Promise<void>((resolve) => {
           idle = resolve;
           setTimeout(resolve, deadlineMs).unref();
@@ -74,8 +100,9 @@ export async function runWorker<C extends Contract>(
       }
       return { drained: handled - handledBefore, remaining: inFlight };
     })();
-    // Exit once the answer has left: the primary waits for this exit.
-    void drain.then(() => setImmediate(() => process.exit(0)));
+    // Exit once the answer has left: the primary waits for this exit. 0 only when every request
+    // was drained: a worker that gave up on some at the deadline must not look like a clean stop.
+    void drain.then(({ remaining }) => setImmediate(() => process.exit(remaining > 0 ? 1 : 0)));
     return drain;
   };
 
@@ -103,13 +130,15 @@ export async function runWorker<C extends Contract>(
     } as never,
   }) as unknown as PrimaryLink<MergedContract<C>>;
 
-  const fail = (error: unknown): never => {
+  const fail = (error: unknown): Promise<never> => {
     const e = error instanceof Error ? error : new Error(String(error));
     const code = (e as { code?: unknown }).code;
     primary.emit('workerFailed', { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}), ...(e.stack ? { stack: e.stack } : {}) });
-    // Let the report leave before exiting.
-    setTimeout(() => process.exit(1), 50);
-    throw e;
+    // Not rethrown: an uncaught rejection would end this process before the report has left (it
+    // waits for the link's handshake). The primary stops this worker once the report arrives; exit
+    // by ourselves if it does not.
+    setTimeout(() => process.exit(1), FAILED_EXIT_MS);
+    return new Promise<never>(() => {});
   };
 
   try {
@@ -123,18 +152,30 @@ export async function runWorker<C extends Contract>(
   const httpServer = server;
 
   // Counted before the user's handler runs, and uncounted when the response is done or aborted.
-  httpServer.prependListener('request', (_req, res: ServerResponse) => {
+  httpServer.prependListener('request', (req, res: ServerResponse) => {
     inFlight++;
     open.add(res);
+    const connection = connections.get(req.socket as Socket);
+    if (connection !== undefined) {
+      connection.served++;
+      connection.busy++;
+    }
     if (drain !== undefined) res.setHeader('connection', 'close');
     res.once('close', () => {
       inFlight--;
       handled++;
       open.delete(res);
-      if (drain !== undefined) {
-        httpServer.closeIdleConnections();
-        if (inFlight === 0) idle?.();
-      }
+      if (connection !== undefined) connection.busy--;
+      settle();
+    });
+  });
+  // Also sees the connections handed over by the primary, which are emitted as 'connection'.
+  httpServer.on('connection', (socket: Socket) => {
+    if (connections.has(socket)) return;
+    connections.set(socket, { served: 0, busy: 0 });
+    socket.once('close', () => {
+      connections.delete(socket);
+      settle();
     });
   });
 

@@ -1,0 +1,41 @@
+// The HTTP cluster example (`npm start`), run as a user would (it imports the built package:
+// run `npm run build` first, as `npm test` and `npm start` do): it answers on / and /stats, shows
+// its status table, and shuts down on SIGINT with exit 0.
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import { get, isAlive, pollUntil, startCluster } from './helpers.js';
+
+const EXAMPLE = fileURLToPath(new URL('../../examples/http-cluster/server.ts', import.meta.url));
+
+test('the example answers on / and /stats (JSON with every worker) and shuts down on SIGINT with exit 0', async (t) => {
+  const c = await startCluster(t, { PORT: '0', WORKERS: '2' }, EXAMPLE);
+  const [, address, portText] = await c.until(() => /cluster-rpc HTTP cluster on http:\/\/([\d.]+):(\d+) \(pid \d+\)/.exec(c.stdout) ?? undefined, 30_000, 'the example to print its address');
+  t.is(address, '127.0.0.1');
+  const port = Number(portText);
+
+  const home = await get(port, '/');
+  t.is(home.status, 200);
+  t.regex(home.body, /^handled by \d+\n$/);
+
+  const reply = await get(port, '/stats');
+  t.is(reply.status, 200);
+  t.regex(String(reply.headers['content-type']), /application\/json/);
+  const stats = JSON.parse(reply.body) as { workers: { id: number; pid: number; state: string; stats?: { pid: number; handled: number } }[]; totals: { workers: number; ready: number } };
+  for (const w of stats.workers) c.workerPids.add(w.pid); // killed in teardown if the test fails
+  t.is(stats.workers.length, 2);
+  t.like(stats.totals, { workers: 2, ready: 2 });
+  for (const w of stats.workers) {
+    t.is(w.state, 'ready');
+    t.is(w.stats?.pid, w.pid);
+  }
+  t.true(stats.workers.some((w) => home.body === `handled by ${w.pid}\n`), 'the / reply came from a worker of the cluster');
+
+  // Not a TTY: the status table is printed as plain lines, one row per worker.
+  await c.until(() => (/^id +pid +state +in-flight +req\/s +total +loop p99 ms +rss MiB +restarts$/m.test(c.stdout) ? true : undefined), 10_000, 'the status table');
+
+  c.child.kill('SIGINT');
+  t.deepEqual(await c.waitExit(15_000), { code: 0, signal: null }, c.stderr);
+  t.regex(c.stdout, /stopped, exit code 0/);
+  t.is(c.stderr, '');
+  await pollUntil(() => stats.workers.every((w) => !isAlive(w.pid)), 5_000, 'the workers to be gone');
+});

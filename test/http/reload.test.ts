@@ -1,0 +1,96 @@
+// Rolling restart: reload() and SIGHUP replace every worker one at a time under steady load with
+// no failed request; a new worker that fails stops the rollout and the old ones keep serving; a
+// second reload while one runs joins it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import { Load, pidOf, startCluster, type WorkerView } from './helpers.js';
+
+// Every client request opens a new connection (agent: false). A keep-alive client would need to
+// retry: a draining worker closes idle kept-alive connections, and a request sent on one at that
+// very moment meets a closed socket (the race every HTTP server has on keep-alive close).
+for (const how of ['reload()', 'SIGHUP'] as const) {
+  test(`${how} under continuous load replaces every worker with zero failed requests`, async (t) => {
+    const c = await startCluster(t, { WORKERS: '2', SHUTDOWN_TIMEOUT: '10000', LOAD_REPORT_INTERVAL: '50' });
+    const { port, workers } = await c.listening();
+    const oldPids = workers.map((w) => w.pid);
+    const load = new Load(t, port, '/slow?ms=10', 4);
+    await load.more(40, 10_000);
+
+    const before = load.results.length;
+    if (how === 'reload()') {
+      await c.command('reload', {}, 60_000);
+    } else {
+      c.child.kill('SIGHUP');
+      // Both old workers have drained and exited.
+      for (const pid of oldPids) await c.line('workerExited', 60_000, (e) => e.worker.pid === pid);
+    }
+    await load.more(40, 10_000);
+    await load.stop();
+
+    t.deepEqual(load.failures.map((e) => e.message), []);
+    for (const r of load.replies) t.is(r.status, 200);
+    t.true(load.results.length - before >= 40, 'the load kept flowing through the reload');
+
+    const now = await c.workers();
+    t.is(now.length, 2);
+    t.true(now.every((w) => w.state === 'ready' && !oldPids.includes(w.pid)));
+    t.deepEqual(now.map((w) => w.slot).sort(), [0, 1]);
+    t.true(now.every((w) => w.restarts === 0), 'a reload is not a restart');
+    const exits = c.linesOf('workerExited');
+    t.deepEqual(exits.map((e) => e.worker.pid).sort(), [...oldPids].sort());
+    for (const e of exits) t.like(e, { planned: true, code: 0, signal: null });
+    t.is(c.linesOf('workerRestarted').length, 0);
+    // Replies came from the new workers once the old ones were gone.
+    const answeredBy = (await Promise.all([pidOf(port), pidOf(port), pidOf(port)])).filter((pid) => oldPids.includes(pid));
+    t.deepEqual(answeredBy, []);
+  });
+}
+
+test('the new worker is ready before the old one of its slot starts draining', async (t) => {
+  const c = await startCluster(t, { WORKERS: '2' });
+  const { workers } = await c.listening();
+  await c.command('reload', {}, 60_000);
+  const order = c.lines.flatMap((l) => {
+    if (l.type === 'fork') return [`fork ${l.pid}`];
+    if (l.type === 'workerReady') return [`ready ${l.worker.pid}`];
+    if (l.type === 'workerExited') return [`exit ${l.worker.pid}`];
+    return [];
+  });
+  const [, , first, , , second] = order.map((o) => Number(o.split(' ')[1]));
+  const [oldA, oldB] = workers.map((w) => w.pid);
+  // One slot at a time: fork the replacement, wait until it is ready, then retire the old worker.
+  t.deepEqual(order.slice(2), [`fork ${first}`, `ready ${first}`, `exit ${oldA}`, `fork ${second}`, `ready ${second}`, `exit ${oldB}`]);
+});
+
+test('a new worker that fails to start stops the rollout, and the old workers keep serving', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'crpc-http-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const marker = path.join(dir, 'fail');
+  const c = await startCluster(t, { WORKERS: '2', FAIL_IF_EXISTS: marker });
+  const { port, workers } = await c.listening();
+  writeFileSync(marker, '');
+
+  const error = await t.throwsAsync(c.command('reload', {}, 60_000));
+  t.regex(error!.message, /reload stopped: the new worker for slot 0 failed .*the reload marker says fail.*the old workers keep serving/);
+  const now = await c.workers();
+  t.deepEqual(now.map((w) => w.pid).sort(), workers.map((w) => w.pid).sort());
+  t.true(now.every((w) => w.state === 'ready'));
+  t.is(c.linesOf('workerRestarted').length, 0, 'the failed replacement is not restarted');
+  const pids = new Set<number>();
+  for (let i = 0; i < 4; i++) pids.add(await pidOf(port));
+  t.deepEqual([...pids].sort(), workers.map((w) => w.pid).sort());
+});
+
+test('a second reload while one runs joins it: each slot is replaced once', async (t) => {
+  const c = await startCluster(t, { WORKERS: '2' });
+  const { workers } = await c.listening();
+  const [a, b] = await Promise.all([c.command<WorkerView[]>('reload', {}, 60_000), c.command<WorkerView[]>('reload', {}, 60_000)]);
+  t.deepEqual(a!.map((w) => w.pid).sort(), b!.map((w) => w.pid).sort());
+  t.is(c.linesOf('fork').length, 4, 'two workers at start, one replacement per slot');
+  t.deepEqual(
+    c.linesOf('workerExited').map((e) => e.worker.pid).sort(),
+    workers.map((w) => w.pid).sort(),
+  );
+});
