@@ -62,8 +62,9 @@ export class RpcTimeoutError extends RpcError {
 }
 
 /**
- * The call was aborted. The caller's own abort rejects with `signal.reason`; this error is that
- * reason when the signal was aborted without one, and what the remote handler's `ctx.signal` carries.
+ * The call was aborted. The caller's own abort rejects with `signal.reason` (what was passed to
+ * `abort()`, or the platform's `AbortError`); this error is the reason the remote handler's
+ * `ctx.signal` carries when its caller aborted.
  * @public
  */
 export class RpcAbortedError extends RpcError {

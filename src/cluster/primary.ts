@@ -1,6 +1,7 @@
 // The primary's role: a hub of one peer per worker, fork and attach, broadcast, events to all.
 // The only module above the transport that knows node:cluster workers, with worker.ts.
 import cluster, { type Worker } from 'node:cluster';
+import { setMaxListeners } from 'node:events';
 import type { Contract, EventMap, ProcedureMap } from '../contract/contract.js';
 import { describe } from '../contract/contract.js';
 import { describeExit, RpcClosedError, RpcNoWorkerError, type PeerExitInfo } from '../errors.js';
@@ -254,15 +255,28 @@ class Hub {
   broadcast(method: string, input?: unknown, options?: unknown): Promise<BroadcastResult<unknown>[]> {
     if (this.#closed) return Promise.reject(new RpcClosedError('broadcast: the hub is closed'));
     const targets = this.workers.filter((h) => h.isConnected);
+    // One listener on the caller's signal, whatever the number of workers: each call listens to a
+    // signal of our own instead (Node warns past ten listeners on one signal).
+    const signal = (options as { signal?: unknown } | undefined)?.signal;
+    let callOptions = options;
+    let release = (): void => {};
+    if (signal instanceof AbortSignal && !signal.aborted && targets.length > 1) {
+      const relay = new AbortController();
+      setMaxListeners(0, relay.signal);
+      const onAbort = (): void => relay.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      release = () => signal.removeEventListener('abort', onAbort);
+      callOptions = { ...(options as object), signal: relay.signal };
+    }
     return Promise.all(
       targets.map((h) => {
         const started = performance.now();
-        return h.peer.call(method, input, options as never).then(
+        return h.peer.call(method, input, callOptions as never).then(
           (value): BroadcastResult<unknown> => ({ worker: h.info, status: 'fulfilled', value, ms: performance.now() - started }),
           (reason: unknown): BroadcastResult<unknown> => ({ worker: h.info, status: 'rejected', reason, ms: performance.now() - started }),
         );
       }),
-    );
+    ).finally(release);
   }
 
   emit(event: string, payload?: unknown): void {
@@ -271,8 +285,14 @@ class Hub {
       throw new TypeError(`emit: ${describe(event)} is not an event of the contract`);
     }
     const targets = this.workers.filter((h) => h.isConnected);
-    targets[0]?.peer.checkEvent(event, payload);
-    for (const h of targets) h.peer.emit(event, payload);
+    // Check once per serialization before sending to anyone: all workers get it, or none does.
+    const checked = new Set<string>();
+    for (const h of targets) {
+      if (checked.has(h.peer.serialization)) continue;
+      h.peer.checkEvent(event, payload);
+      checked.add(h.peer.serialization);
+    }
+    for (const h of targets) h.peer.emit(event, payload, true);
   }
 
   on(event: string, listener: (...args: any[]) => unknown): () => void {

@@ -5,8 +5,8 @@ import { describe } from '../contract/contract.js';
 import { RpcPeerExitedError } from '../errors.js';
 import type { HandlerContext } from '../endpoint/dispatch.js';
 import { EndpointImpl, type Endpoint } from '../endpoint/endpoint.js';
-import type { EndpointOptions } from '../endpoint/options.js';
-import type { Handlers } from '../endpoint/typed.js';
+import { resolveEndpointOptions, type EndpointOptions } from '../endpoint/options.js';
+import { normalizeHandlers, type Handlers } from '../endpoint/typed.js';
 import type { Serialization } from '../protocol/payload.js';
 import { PrimaryTransport, SERIALIZATION_ENV } from '../transport/cluster.js';
 
@@ -51,6 +51,9 @@ class Link extends EndpointImpl {
     const exitOnDisconnect = options.exitOnDisconnect ?? true;
     if (typeof exitOnDisconnect !== 'boolean') throw new TypeError(`connectPrimary: exitOnDisconnect must be a boolean, got ${describe(exitOnDisconnect)}`);
     if (connected !== undefined) throw new Error('connectPrimary: this process is already connected; close that link first');
+    // Check options and handlers before the transport starts listening, so a bad call leaves no
+    // listener behind (one would keep the worker's channel, and the worker, alive).
+    normalizeHandlers('connectPrimary', contract.worker, options.handlers, resolveEndpointOptions('connectPrimary', options, ['handlers', 'serialization', 'exitOnDisconnect']));
     let self: object | undefined;
     super({
       where: 'connectPrimary',

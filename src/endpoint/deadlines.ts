@@ -15,6 +15,8 @@ export interface Expiring {
 class Lane<T extends Expiring> {
   queue: T[] = [];
   head = 0;
+  /** Items in the queue not settled yet. */
+  live = 0;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -32,6 +34,7 @@ export class Deadlines<T extends Expiring> {
     let lane = this.#lanes.get(timeout);
     if (lane === undefined) this.#lanes.set(timeout, (lane = new Lane()));
     lane.queue.push(item);
+    lane.live++;
     if (lane.timer === undefined) this.#arm(timeout, lane, item.deadline);
   }
 
@@ -39,8 +42,16 @@ export class Deadlines<T extends Expiring> {
   settled(timeout: number): void {
     const lane = this.#lanes.get(timeout);
     if (lane === undefined) return;
+    lane.live--;
     while (lane.head < lane.queue.length && lane.queue[lane.head]!.settled) lane.head++;
     this.#compact(lane);
+  }
+
+  /** Items held in the queues (settled ones not yet swept included), for introspection and tests. */
+  get held(): number {
+    let n = 0;
+    for (const lane of this.#lanes.values()) n += lane.queue.length - lane.head;
+    return n;
   }
 
   /** Stops every timer; items are left to their owner. */
@@ -51,14 +62,20 @@ export class Deadlines<T extends Expiring> {
 
   #compact(lane: Lane<T>): void {
     if (lane.head === lane.queue.length) {
-      lane.queue = [];
+      lane.queue.length = 0;
       lane.head = 0;
       // Keep the timer: it fires once, finds nothing and stops (cheaper than clearing per call).
       return;
     }
-    // Out-of-order settling leaves marked items behind the head; sweep them when they dominate.
     if (lane.head > 1024 && lane.head * 2 > lane.queue.length) {
       lane.queue = lane.queue.slice(lane.head);
+      lane.head = 0;
+    }
+    // One call that never settles at the head would keep every settled call behind it (and its
+    // payload) alive until its own deadline: sweep settled ones out once they dominate.
+    const waiting = lane.queue.length - lane.head;
+    if (waiting > 2 * lane.live + 1024) {
+      lane.queue = lane.queue.slice(lane.head).filter((item) => !item.settled);
       lane.head = 0;
     }
   }
@@ -80,7 +97,7 @@ export class Deadlines<T extends Expiring> {
       }
       if (item.deadline > now) break;
       lane.head++;
-      this.#expire(item);
+      this.#expire(item); // its owner settles it, which counts it out of `live`
     }
     if (lane.head === lane.queue.length) {
       this.#lanes.delete(timeout);

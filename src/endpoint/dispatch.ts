@@ -188,7 +188,8 @@ export class Dispatcher {
     for (const job of [...this.#calls.values()]) {
       if (reply !== undefined && !job.cancelled) this.#send({ k: 'err', i: job.callId, e: encodeError(reply, true) });
       job.cancel(reason);
-      this.#forget(job, false);
+      // Its mailbox place is freed now; when the handler settles, #forget finds it gone.
+      this.#forget(job, true);
     }
     for (const procedure of this.#procedures.values()) procedure.mailbox?.clear();
   }

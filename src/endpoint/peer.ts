@@ -206,6 +206,11 @@ export class Peer {
     });
   }
 
+  /** The transport's serialization: what a payload must survive. */
+  get serialization(): Transport['serialization'] {
+    return this.#transport.serialization;
+  }
+
   /** Who is on the other side. */
   get peerName(): string {
     return this.#transport.peerName;
@@ -261,6 +266,8 @@ export class Peer {
 
   #send(method: string, input: unknown, timeout: number, signal: AbortSignal | undefined): Promise<unknown> {
     if (this.#refusal !== undefined) return Promise.reject(this.#refusal());
+    // Checked again here: an asynchronous input schema may have let the signal abort meanwhile.
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
     const problem = inspectPayload(input, this.#options.maxPayloadBytes, this.#transport.serialization);
     if (problem !== undefined) {
       return Promise.reject(payloadError(method, problem, this.#options.maxPayloadBytes));
@@ -342,8 +349,8 @@ export class Peer {
   }
 
   /** Sends an event. Throws when the event is unknown or its payload cannot be sent. */
-  emit(name: string, payload: unknown): void {
-    this.checkEvent(name, payload);
+  emit(name: string, payload: unknown, checked = false): void {
+    if (!checked) this.checkEvent(name, payload);
     if (this.#refusal !== undefined) throw this.#refusal();
     this.#stats.eventsSent++;
     this.#transport.send(payload === undefined ? { k: 'event', m: name } : { k: 'event', m: name, p: payload });
@@ -492,6 +499,11 @@ export class Peer {
    * timeout), then closes. With `timeout`, closes at the deadline whatever is left.
    */
   drain(timeout = Infinity): Promise<void> {
+    try {
+      checkTimeout('drain', timeout);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#closed) return Promise.resolve();
     // A second drain joins the first.
     this.#draining ??= this.#drain(timeout);

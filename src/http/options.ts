@@ -5,7 +5,7 @@ import type { Contract } from '../contract/contract.js';
 import { describe } from '../contract/contract.js';
 import type { PrimaryLink } from '../cluster/worker.js';
 import type { HandlerContext } from '../endpoint/dispatch.js';
-import { checkCount, checkTimeout } from '../endpoint/options.js';
+import { checkCount } from '../endpoint/options.js';
 import type { Handlers } from '../endpoint/typed.js';
 import type { PrimaryHandlerContext } from '../cluster/primary.js';
 import type { MergedContract } from './control.js';
@@ -86,6 +86,12 @@ export interface HttpClusterOptions<C extends Contract = Contract<{}, {}, {}>> {
    * @defaultValue `250`
    */
   readonly loadReportInterval?: number;
+  /**
+   * The default timeout of RPC calls on `app.hub` and on each worker's link to the primary, in
+   * milliseconds (the cluster's own calls carry their own timeouts).
+   * @defaultValue `30_000`
+   */
+  readonly rpcTimeout?: number;
   /** Backoff and crash-loop limits for crashed workers. */
   readonly restart?: RestartOptions;
   /**
@@ -110,6 +116,7 @@ export interface ResolvedHttpOptions {
   readonly heartbeatInterval: number;
   readonly heartbeatTimeout: number;
   readonly loadReportInterval: number;
+  readonly rpcTimeout: number;
   readonly restart: Required<RestartOptions>;
   readonly handleSignals: boolean;
   readonly exitProcess: boolean;
@@ -122,6 +129,7 @@ export const HTTP_DEFAULTS = Object.freeze({
   heartbeatInterval: 1_000,
   heartbeatTimeout: 5_000,
   loadReportInterval: 250,
+  rpcTimeout: 30_000,
   handleSignals: true,
   exitProcess: true,
 });
@@ -139,6 +147,7 @@ const KNOWN = new Set([
   'heartbeatInterval',
   'heartbeatTimeout',
   'loadReportInterval',
+  'rpcTimeout',
   'restart',
   'handleSignals',
   'exitProcess',
@@ -146,13 +155,15 @@ const KNOWN = new Set([
 
 const where = 'runHttpCluster';
 
+/** The longest delay a Node timer holds; a longer one (or Infinity) would fire after 1 ms. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
 function duration(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  try {
-    return checkTimeout(where, value);
-  } catch {
-    throw new TypeError(`${where}: ${name} must be a positive number of milliseconds, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_DELAY) {
+    throw new TypeError(`${where}: ${name} must be a positive number of milliseconds up to ${MAX_TIMER_DELAY}, got ${describe(value)}`);
   }
+  return value;
 }
 
 export function resolveHttpOptions(options: HttpClusterOptions<Contract>): ResolvedHttpOptions {
@@ -195,6 +206,7 @@ export function resolveHttpOptions(options: HttpClusterOptions<Contract>): Resol
     heartbeatInterval: duration('heartbeatInterval', options.heartbeatInterval, HTTP_DEFAULTS.heartbeatInterval),
     heartbeatTimeout: duration('heartbeatTimeout', options.heartbeatTimeout, HTTP_DEFAULTS.heartbeatTimeout),
     loadReportInterval: duration('loadReportInterval', options.loadReportInterval, HTTP_DEFAULTS.loadReportInterval),
+    rpcTimeout: duration('rpcTimeout', options.rpcTimeout, HTTP_DEFAULTS.rpcTimeout),
     restart: Object.freeze(r),
     handleSignals: bool('handleSignals', options.handleSignals, HTTP_DEFAULTS.handleSignals),
     exitProcess: bool('exitProcess', options.exitProcess, HTTP_DEFAULTS.exitProcess),

@@ -144,7 +144,7 @@ export class Supervisor extends EventEmitter {
     this.#budget = new RestartBudget(options.restart);
     const userHandlers = (userOptions.handlers?.primary ?? {}) as Handlers<Contract['primary'], PrimaryHandlerContext>;
     this.#hub = createPrimary(contract, {
-      timeout: options.heartbeatTimeout,
+      timeout: options.rpcTimeout,
       handlers: { ...userHandlers, clusterStats: () => this.clusterStats() } as never,
     });
     this.#hub.on('workerListening', (_payload, ctx) => this.#onListening(ctx.worker.id));
@@ -164,6 +164,20 @@ export class Supervisor extends EventEmitter {
     });
     this.#hub.on('error', () => {}); // counted in the hub's stats; a worker's noise never crashes the primary
     this.#dealer = options.balance === 'least-loaded' ? new ConnectionDealer(() => this.#pick()) : undefined;
+  }
+
+  /**
+   * Emits to the user's listeners. One that throws must not break the supervisor, which emits
+   * from inside the cluster's own event handlers: its error is reported as a warning.
+   */
+  #tell(event: string, payload: unknown): void {
+    for (const listener of this.listeners(event)) {
+      try {
+        (listener as (value: unknown) => void)(payload);
+      } catch (error) {
+        process.emitWarning(`a '${event}' listener threw: ${error instanceof Error ? error.message : String(error)}`, { type: 'ClusterRpcWarning' });
+      }
+    }
   }
 
   /** Forks the workers and resolves once every one is ready; fails fast on bad configuration. */
@@ -209,6 +223,8 @@ export class Supervisor extends EventEmitter {
       if (member.state !== 'starting') return;
       const reason = `did not become ready within ${this.#options.readyTimeout} ms`;
       member.markFailed(new Error(`worker ${handle.id} ${reason}`));
+      // Out of 'starting' at once, so a late 'listening' cannot make a dying worker ready.
+      member.state = 'draining';
       member.kill(reason);
     }, this.#options.readyTimeout);
     member.readyTimer.unref();
@@ -228,7 +244,7 @@ export class Supervisor extends EventEmitter {
     member.state = 'ready';
     member.load = { inFlight: 0, handled: 0, eventLoopDelayP99Ms: 0, reportedAt: performance.now() };
     member.markReady();
-    this.emit('workerReady', member.info());
+    this.#tell('workerReady', member.info());
     this.#dealer?.wake();
   }
 
@@ -243,7 +259,7 @@ export class Supervisor extends EventEmitter {
     const reason = member.killedFor ?? (member.failure !== undefined ? `failed to start (${member.failure})` : describeExit(code, signal));
     if (wasStarting) member.markFailed(new Error(`worker ${member.handle.id} ${reason} before it was ready`));
     const exit: WorkerExit = { worker: member.info(), code, signal, planned: member.planned, reason };
-    this.emit('workerExited', exit);
+    this.#tell('workerExited', exit);
     if (member.planned || this.#stopping !== undefined) return;
     // While booting, a worker that never became ready fails the start (start() stops them all);
     // one that was ready and then crashed is restarted like any other, or its slot stays empty.
@@ -252,6 +268,8 @@ export class Supervisor extends EventEmitter {
   }
 
   #restart(member: Member, exit: WorkerExit): void {
+    // A worker whose slot already has a successor (a reload forked it) needs no replacement.
+    if (this.#slots.has(member.slot) && this.#slots.get(member.slot) !== member) return;
     const decision = this.#budget.crashed(member.slot, performance.now(), performance.now() - member.startedAt);
     if (!decision.restart) {
       this.#gaveUp = true;
@@ -260,7 +278,7 @@ export class Supervisor extends EventEmitter {
         `(more than restart.maxRestarts = ${this.#options.restart.maxRestarts}); not restarting slot ${member.slot}. ` +
         `The last worker (pid ${member.handle.pid}) ${exit.reason}.`;
       console.error(message);
-      this.emit('restartsExhausted', { slot: member.slot, crashes: decision.crashes, lastExit: exit, message });
+      this.#tell('restartsExhausted', { slot: member.slot, crashes: decision.crashes, lastExit: exit, message });
       if (this.#live().length === 0 && this.#restartTimers.size === 0) void this.stop();
       return;
     }
@@ -268,7 +286,7 @@ export class Supervisor extends EventEmitter {
       this.#restartTimers.delete(timer);
       if (this.#stopping !== undefined) return;
       const replacement = this.#fork(member.slot, member.restarts + 1);
-      this.emit('workerRestarted', { slot: member.slot, previous: exit, worker: replacement.info(), delayMs: decision.delay });
+      this.#tell('workerRestarted', { slot: member.slot, previous: exit, worker: replacement.info(), delayMs: decision.delay });
     }, decision.delay);
     this.#restartTimers.add(timer);
   }
@@ -343,7 +361,7 @@ export class Supervisor extends EventEmitter {
       const killed = await Promise.all(this.#live().map((m) => this.#retire(m, this.#options.shutdownTimeout)));
       await this.#hub.close();
       const code = killed.some(Boolean) || this.#gaveUp ? 1 : 0;
-      this.emit('stopped', code);
+      this.#tell('stopped', code);
       return code;
     })();
     return this.#stopping;
@@ -374,7 +392,7 @@ export class Supervisor extends EventEmitter {
           fresh.planned = true;
           fresh.kill('reload: not ready');
           await fresh.exited;
-          this.#slots.set(old.slot, old);
+          if ((old.state as WorkerState) !== 'gone') this.#slots.set(old.slot, old);
           throw new Error(`reload stopped: the new worker for slot ${old.slot} failed (${(error as Error).message}); the old workers keep serving`, { cause: error });
         }
         await this.#retire(old, this.#options.shutdownTimeout);

@@ -108,7 +108,7 @@ export async function runWorker<C extends Contract>(
 
   const userHandlers = (options.handlers?.worker ?? {}) as Handlers<C['worker'], HandlerContext>;
   const primary: PrimaryLink<MergedContract<C>> = connectPrimary(contract as MergedContract<Contract>, {
-    timeout: resolved.heartbeatTimeout,
+    timeout: resolved.rpcTimeout,
     handlers: {
       ...userHandlers,
       stats: () => {

@@ -89,7 +89,9 @@ function encode(thrown: unknown, rpc: boolean, depth: number): WireError {
       name: clip(safeString(thrown.name, 'Error')),
       message: clip(safeString(thrown.message, '')),
       ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}),
-      ...(typeof thrown.stack === 'string' ? { stack: clip(thrown.stack) } : {}),
+      // The library's own refusals (busy, unknown method …) need no stack: it would only add
+      // bytes to every refused call under overload.
+      ...(typeof thrown.stack === 'string' && !rpc ? { stack: clip(thrown.stack) } : {}),
       ...(cause !== undefined ? { cause } : {}),
       ...(data !== undefined ? { data } : {}),
       ...(rpc ? { rpc: true as const } : {}),

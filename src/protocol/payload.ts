@@ -104,7 +104,7 @@ class Walk {
       for (const item of value) if (!this.visit(item, depth, false)) return false;
       return true;
     }
-    if (value instanceof Promise || value instanceof WeakMap || value instanceof WeakSet) {
+    if (value instanceof Promise || value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef) {
       return this.refuse(`a ${value.constructor.name}, which no IPC serialization carries`);
     }
     this.size += 2;
@@ -126,6 +126,8 @@ class Walk {
 export function inspectPayload(value: unknown, limit: number, serialization: Serialization): PayloadProblem | undefined {
   // Small primitives are the common case for events and replies: no walk needed.
   if (value === undefined || value === null || typeof value === 'boolean') return undefined;
+  if (typeof value === 'string') return value.length + 2 > limit ? { kind: 'too-large' } : undefined;
+  if (typeof value === 'number' && (serialization === 'advanced' || Number.isFinite(value))) return undefined;
   const walk = new Walk(limit, serialization === 'json');
   walk.visit(value, 0, false);
   return walk.problem;

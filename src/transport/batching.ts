@@ -84,6 +84,8 @@ export abstract class BatchingTransport implements Transport {
 
   close(): void {
     if (this.#closed) return;
+    // A full channel is advice, not a refusal: the last frames (replies, 'bye') go out anyway.
+    this.#blocked = false;
     if (this.#peerListening) this.#flush();
     this.#finish({ peer: this.peerName, workerId: undefined, exitCode: null, signal: null }, true);
   }
@@ -106,6 +108,7 @@ export abstract class BatchingTransport implements Transport {
       }
     }
     for (const frame of opened.frames) {
+      if (this.#closed) return; // a frame closed the endpoint: the rest is not delivered
       try {
         receiver.frame(frame);
       } catch (error) {
@@ -135,11 +138,16 @@ export abstract class BatchingTransport implements Transport {
       if (!this.isConnected()) return; // the channel's close event settles what is queued
       let batch = this.#queue;
       if (batch.length > this.#maxBatch) {
-        batch = this.#queue.slice(0, this.#maxBatch);
-        this.#queue = this.#queue.slice(this.#maxBatch);
-      } else {
+        // Take the batches from a snapshot with an index: slicing the queue's rest each time would
+        // copy it once per batch under a large backlog.
+        const all = this.#queue;
         this.#queue = [];
+        let at = 0;
+        for (; at < all.length && !this.#blocked && !this.#closed; at += this.#maxBatch) this.#write(all.slice(at, at + this.#maxBatch));
+        if (at < all.length) this.#queue = all.slice(at).concat(this.#queue);
+        continue;
       }
+      this.#queue = [];
       this.#write(batch);
     }
   };

@@ -17,6 +17,10 @@ const refused: [string, Record<string, unknown>, RegExp][] = [
   ['port: 70000', { port: 70_000 }, /port must be an integer from 0 to 65535/],
   ['a missing worker factory', { worker: undefined }, /worker must be a function/],
   ['shutdownTimeout: 0', { shutdownTimeout: 0 }, /shutdownTimeout must be a positive number of milliseconds/],
+  // A Node timer fires after 1 ms for Infinity or anything past 2^31-1 ms: refused, not obeyed.
+  ['readyTimeout: Infinity', { readyTimeout: Infinity }, /readyTimeout must be a positive number of milliseconds up to 2147483647/],
+  ['heartbeatInterval: 2^31', { heartbeatInterval: 2 ** 31 }, /heartbeatInterval must be a positive number of milliseconds up to 2147483647/],
+  ['restart.maxDelay: Infinity', { restart: { maxDelay: Infinity } }, /restart\.maxDelay must be a positive number/],
   ['an unknown option', { wokers: 2 }, /unknown option "wokers"/],
   ['an unknown restart option', { restart: { maxRetries: 3 } }, /unknown restart option "maxRetries"/],
   ['restart.factor below 1', { restart: { factor: 0.5 } }, /restart\.factor must be a number >= 1/],

@@ -65,3 +65,17 @@ test('clear() stops every timer: nothing expires afterwards', async (t) => {
   t.deepEqual(fired, []);
 });
 
+
+test('one call that never settles does not keep the settled calls behind it', (t) => {
+  const d = new Deadlines<Item>(() => {});
+  const stuck = item('stuck', 60_000);
+  d.add(stuck, 60_000);
+  for (let i = 0; i < 10_000; i++) {
+    const quick = item(`q${i}`, 60_000);
+    d.add(quick, 60_000);
+    quick.settled = true;
+    d.settled(60_000);
+  }
+  t.true(d.held < 2_100, `held ${d.held} items for 1 live one`);
+  d.clear();
+});
