@@ -18,9 +18,12 @@ export const workerStatsSchema = z.object({
 
 /** The small report a worker pushes at every load interval. */
 export const loadReportSchema = z.object({
+  /** Requests in flight, plus connections whose first request has not arrived yet. */
   inFlight: z.number(),
   handled: z.number(),
   eventLoopDelayP99Ms: z.number(),
+  /** Connections the worker has taken from the primary's hand-off, since it started. */
+  connections: z.number(),
 });
 
 const workerStateSchema = z.enum(['starting', 'ready', 'draining', 'gone']);

@@ -31,6 +31,8 @@ export interface WorkerLoad {
   readonly handled: number;
   /** Event-loop delay p99 over the last report interval, in milliseconds. */
   readonly eventLoopDelayP99Ms: number;
+  /** Connections the worker has taken from the primary (`'least-loaded'`), since it started. */
+  readonly connections: number;
   /** When the report arrived (`performance.now()` in the primary). */
   readonly reportedAt: number;
 }
@@ -77,7 +79,8 @@ class Member implements Seat {
   /** Set when the cluster itself killed the worker, to say why. */
   killedFor: string | undefined;
   load: WorkerLoad | undefined;
-  handedSinceReport = 0;
+  /** Connections handed to this worker since it started; those it has not yet reported taking count as load. */
+  handedOver = 0;
   readonly startedAt = performance.now();
   readyTimer: NodeJS.Timeout | undefined;
   pinging = false;
@@ -108,7 +111,7 @@ class Member implements Seat {
   }
 
   handed(): void {
-    this.handedSinceReport++;
+    this.handedOver++;
   }
 
   info(): HttpWorkerInfo {
@@ -145,6 +148,7 @@ export class Supervisor extends EventEmitter {
     const userHandlers = (userOptions.handlers?.primary ?? {}) as Handlers<Contract['primary'], PrimaryHandlerContext>;
     this.#hub = createPrimary(contract, {
       timeout: options.rpcTimeout,
+      serialization: options.serialization,
       handlers: { ...userHandlers, clusterStats: () => this.clusterStats() } as never,
     });
     this.#hub.on('workerListening', (_payload, ctx) => this.#onListening(ctx.worker.id));
@@ -160,7 +164,6 @@ export class Supervisor extends EventEmitter {
       const member = this.#members.get(ctx.worker.id);
       if (member === undefined) return;
       member.load = { ...report, reportedAt: performance.now() };
-      member.handedSinceReport = 0;
     });
     this.#hub.on('error', () => {}); // counted in the hub's stats; a worker's noise never crashes the primary
     this.#dealer = options.balance === 'least-loaded' ? new ConnectionDealer(() => this.#pick()) : undefined;
@@ -242,7 +245,7 @@ export class Supervisor extends EventEmitter {
     if (member === undefined || member.state !== 'starting') return;
     clearTimeout(member.readyTimer);
     member.state = 'ready';
-    member.load = { inFlight: 0, handled: 0, eventLoopDelayP99Ms: 0, reportedAt: performance.now() };
+    member.load = { inFlight: 0, handled: 0, eventLoopDelayP99Ms: 0, connections: 0, reportedAt: performance.now() };
     member.markReady();
     this.#tell('workerReady', member.info());
     this.#dealer?.wake();
@@ -301,7 +304,9 @@ export class Supervisor extends EventEmitter {
       ready.map((m) => ({
         id: m.handle.id,
         inFlight: m.load?.inFlight ?? 0,
-        handedSinceReport: m.handedSinceReport,
+        // Cumulative counts on both sides: no reset at each report, so a report cannot make a
+        // worker look idle while connections are still on their way to it.
+        handedSinceReport: m.handedOver - (m.load?.connections ?? 0),
         reportedAt: m.load?.reportedAt ?? m.startedAt,
       })),
       performance.now(),

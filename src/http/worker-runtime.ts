@@ -48,6 +48,10 @@ export async function runWorker<C extends Contract>(
   const open = new Set<ServerResponse>();
   /** Every open connection: how many requests it has carried, and how many are in progress. */
   const connections = new Map<Socket, { served: number; busy: number }>();
+  /** Connections open whose first request has not arrived: load the balancer should see. */
+  let awaitingFirstRequest = 0;
+  /** Connections taken from the primary's hand-off. */
+  let received = 0;
 
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
@@ -157,6 +161,7 @@ export async function runWorker<C extends Contract>(
     open.add(res);
     const connection = connections.get(req.socket as Socket);
     if (connection !== undefined) {
+      if (connection.served === 0) awaitingFirstRequest--;
       connection.served++;
       connection.busy++;
     }
@@ -172,8 +177,11 @@ export async function runWorker<C extends Contract>(
   // Also sees the connections handed over by the primary, which are emitted as 'connection'.
   httpServer.on('connection', (socket: Socket) => {
     if (connections.has(socket)) return;
-    connections.set(socket, { served: 0, busy: 0 });
+    const connection = { served: 0, busy: 0 };
+    connections.set(socket, connection);
+    awaitingFirstRequest++;
     socket.once('close', () => {
+      if (connection.served === 0) awaitingFirstRequest--;
       connections.delete(socket);
       settle();
     });
@@ -184,16 +192,33 @@ export async function runWorker<C extends Contract>(
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => void startDrain(resolved.shutdownTimeout));
 
+  const report = (): void => {
+    if (primary.isConnected) primary.emit('load', { inFlight: inFlight + awaitingFirstRequest, handled, eventLoopDelayP99Ms: p99, connections: received });
+  };
   setInterval(() => {
     sampleLoop();
-    if (primary.isConnected) primary.emit('load', { inFlight, handled, eventLoopDelayP99Ms: p99 });
+    report();
   }, resolved.loadReportInterval).unref();
+  // Each hand-off is acknowledged by a report once this turn of the event loop is done (several
+  // hand-offs in one turn share it). A worker busy burning CPU cannot acknowledge, so what it was
+  // handed counts against it in the primary until it can: the balancer sees busy workers.
+  let acknowledging = false;
+  const acknowledge = (): void => {
+    acknowledging = false;
+    report();
+  };
 
   if (resolved.balance === 'least-loaded') {
     process.on('message', (message: unknown, handle: unknown) => {
       if (!isHandoff(message) || !(handle instanceof Socket)) return;
+      received++;
+      handle.setNoDelay(true); // as the server's own accept would
       httpServer.emit('connection', handle);
       handle.resume();
+      if (!acknowledging) {
+        acknowledging = true;
+        setImmediate(acknowledge);
+      }
     });
     primary.emit('workerListening', {});
   } else {

@@ -51,14 +51,14 @@ test('new connections go to the idle worker while the other one is busy', async 
 test('with the worker far busier, a concurrent burst goes mostly to the idle one', async (t) => {
   const c = await startCluster(t, { WORKERS: '2', LOAD_REPORT_INTERVAL: '50' });
   const { port } = await c.listening();
-  // Occupy one worker with 6 held requests (re-trying those that land on the other, then letting them go).
-  const first = await hold(t, port);
-  const held = [first];
-  while (held.length < 6) {
-    const h = await hold(t, port);
-    if (h.pid === first.pid) held.push(h);
-    else h.release();
-  }
+  // Occupy one worker with 6 held requests: least-loaded deals 12 held requests 6 and 6, then the
+  // other worker's are let go.
+  const holds = [];
+  for (let i = 0; i < 12; i++) holds.push(await hold(t, port));
+  const first = holds[0]!;
+  const held = holds.filter((h) => h.pid === first.pid);
+  for (const h of holds) if (h.pid !== first.pid) h.release();
+  t.is(held.length, 6, 'twelve held requests were dealt six and six');
   await c.command('awaitLoad', { pid: first.pid, min: 6 });
   const [other] = (await c.workers()).filter((w) => w.pid !== first.pid);
   await c.command('awaitLoad', { pid: other!.pid, max: 0 });
