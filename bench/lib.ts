@@ -4,6 +4,12 @@
 /** Whether a smaller or a larger value of a measure is better. */
 export type Better = 'lower' | 'higher';
 
+/** The unit of a row's values: latencies (lower is better) or throughputs (higher is better). */
+export type Unit = 'µs' | 'ms' | 'calls/s' | 'req/s';
+
+/** Whether lower or higher values of `unit` are better. */
+export const betterOf = (unit: Unit): Better => (unit === 'µs' || unit === 'ms' ? 'lower' : 'higher');
+
 /** A target of the issue, checked against a row's median ratio. */
 export interface Target {
   readonly op: '<=' | '>=' | '<';
@@ -17,7 +23,7 @@ export interface Row {
   /** The issue's section: `1 sequential`, `2 pipelined`, … */
   readonly section: string;
   readonly measure: string;
-  readonly unit: 'µs' | 'calls/s';
+  readonly unit: Unit;
   readonly better: Better;
   readonly baseline: string;
   readonly contestant: string;
@@ -41,7 +47,7 @@ export interface RowSpec {
   readonly id: string;
   readonly section: string;
   readonly measure: string;
-  readonly unit: 'µs' | 'calls/s';
+  readonly unit: Unit;
   readonly baseline: string;
   readonly contestant: string;
   readonly target?: Target;
@@ -56,7 +62,7 @@ export function makeRow(spec: RowSpec, baseline: Samples, contestant: Samples): 
   const ratio = median(ratios);
   const row: Row = {
     ...spec,
-    better: spec.unit === 'µs' ? 'lower' : 'higher',
+    better: betterOf(spec.unit),
     baselineValue: median(baseline),
     contestantValue: median(contestant),
     ratio,
@@ -140,10 +146,19 @@ export interface Suite {
 
 // ---- formatting ----
 
-function fmtValue(value: number, unit: Row['unit']): string {
+/** A row's value with its unit, as the tables print it. */
+export function fmtValue(value: number, unit: Unit): string {
   if (!Number.isFinite(value)) return String(value);
-  if (unit === 'calls/s') return `${Math.round(value).toLocaleString('en-US')}/s`;
-  return `${value < 100 ? value.toFixed(1) : Math.round(value).toString()} µs`;
+  switch (unit) {
+    case 'calls/s':
+      return `${Math.round(value).toLocaleString('en-US')}/s`;
+    case 'req/s':
+      return `${Math.round(value).toLocaleString('en-US')} req/s`;
+    case 'ms':
+      return `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : Math.round(value).toString()} ms`;
+    case 'µs':
+      return `${value < 100 ? value.toFixed(1) : Math.round(value).toString()} µs`;
+  }
 }
 
 const fmtRatio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : String(r));

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, meets, type Row } from './lib.js';
+import { fmtValue, median, meets, type Row } from './lib.js';
 
 const { values, positionals } = parseArgs({ options: { last: { type: 'string', default: '3' } }, allowPositionals: true });
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
@@ -20,7 +20,7 @@ const files =
 const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as { date: string; durationMs: number; error?: string; machine: { loadavgStart: number[]; loadavgEnd?: number[] }; rows: Row[] });
 
 const fmt = (r: number): string => `${r.toFixed(2)}×`;
-const value = (row: Row, v: number): string => (row.unit === 'µs' ? `${v < 100 ? v.toFixed(1) : Math.round(v)} µs` : `${Math.round(v).toLocaleString('en-US')}/s`);
+const value = (row: Row, v: number): string => fmtValue(v, row.unit);
 
 console.log(`Runs (${runs.length}): ${runs.map((r) => `${r.date} (${(r.durationMs / 1000).toFixed(0)} s, load ${r.machine.loadavgStart[0]}→${r.machine.loadavgEnd?.[0] ?? '?'}${r.error === undefined ? '' : ', FAILED'})`).join('; ')}\n`);
 console.log('| measure | baseline | contestant | baseline (median of runs) | contestant (median of runs) | ratio, median of runs | per-run ratios | better | target |');
