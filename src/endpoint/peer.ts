@@ -167,17 +167,8 @@ export class Peer {
   #closing = false;
   readonly #signals = new Map<AbortSignal, { calls: Set<PendingCall>; onAbort: () => void }>();
   #eventChain: Promise<void> | undefined;
-  readonly #stats = {
-    callsSent: 0,
-    callsReceived: 0,
-    timeouts: 0,
-    remoteErrors: 0,
-    validationFailures: 0,
-    lateReplies: 0,
-    eventsSent: 0,
-    eventsReceived: 0,
-    protocolErrors: 0,
-  };
+  /** The counters; the gauges among them (inFlight, handling, backlog) are filled in by stats(). */
+  readonly #stats = zeroStats();
 
   constructor(config: PeerConfig) {
     this.#transport = config.transport;

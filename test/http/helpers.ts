@@ -1,7 +1,7 @@
 // Helpers of the HTTP cluster tests: run the cluster's primary as a child process, read its event
 // lines, send it commands, make real HTTP requests, and kill everything a test started.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { isAlive } from '../fixtures/process.js';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
@@ -22,20 +22,6 @@ export async function withTimeout<T>(promise: PromiseLike<T>, ms: number, what: 
   }
 }
 
-/** Whether a process with this pid exists and has not exited (a zombie counts as gone). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no procfs: trust kill(pid, 0)
-  }
-}
 
 /**
  * Waits until `condition()` holds, checking every `intervalMs`, for at most `ms`. Only for what has no
@@ -385,3 +371,5 @@ export class Load {
     await withTimeout(Promise.all(this.#loops), 15_000, 'the load clients to stop');
   }
 }
+
+export { isAlive };

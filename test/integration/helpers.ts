@@ -1,7 +1,7 @@
 // Shared helpers of the integration tests: bounded waits, fixtures, and teardown of what a test forked.
 import cluster, { type Worker } from 'node:cluster';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { isAlive } from '../fixtures/process.js';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { createPrimary, type PrimaryHub, type PrimaryOptions, type Serialization, type WorkerHandle, type WorkerInfo } from '../../src/index.js';
@@ -46,20 +46,6 @@ export async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value:
   }
 }
 
-/** Whether a process with this pid exists and has not exited (a zombie awaiting its reaper counts as gone). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no procfs: trust kill(pid, 0)
-  }
-}
 
 /** Kills a worker with SIGKILL unless it has exited already. */
 export function killWorker(worker: Worker): void {
@@ -322,3 +308,5 @@ export function clusterPairFactory(pool: WorkerPool, serialization: Serializatio
     return { primary: handle, worker: undefined, close };
   };
 }
+
+export { isAlive };
