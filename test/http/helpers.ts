@@ -1,7 +1,7 @@
 // Helpers of the HTTP cluster tests: run the cluster's primary as a child process, read its event
 // lines, send it commands, make real HTTP requests, and kill everything a test started.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { isAlive } from '../fixtures/process.js';
+import { isAlive, withTimeout } from '../fixtures/process.js';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
@@ -9,18 +9,6 @@ import type { ExecutionContext } from 'ava';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SERVER_FIXTURE = fileURLToPath(new URL('../fixtures/http-server.ts', import.meta.url));
 
-/** Resolves or rejects like `promise`, or rejects with a clear message after `ms`. */
-export async function withTimeout<T>(promise: PromiseLike<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 
 /**
@@ -372,4 +360,4 @@ export class Load {
   }
 }
 
-export { isAlive };
+export { isAlive, withTimeout };

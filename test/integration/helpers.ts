@@ -1,7 +1,7 @@
 // Shared helpers of the integration tests: bounded waits, fixtures, and teardown of what a test forked.
 import cluster, { type Worker } from 'node:cluster';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { isAlive } from '../fixtures/process.js';
+import { isAlive, withTimeout } from '../fixtures/process.js';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { createPrimary, type PrimaryHub, type PrimaryOptions, type Serialization, type WorkerHandle, type WorkerInfo } from '../../src/index.js';
@@ -24,18 +24,6 @@ export function useFixture(name: string): void {
   cluster.setupPrimary({ exec: fixture(name) });
 }
 
-/** Resolves or rejects like `promise`, or rejects with a clear message after `ms`. */
-export async function withTimeout<T>(promise: PromiseLike<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Settles a promise into a value: what it resolved to, or the error it rejected with. */
 export async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
@@ -309,4 +297,4 @@ export function clusterPairFactory(pool: WorkerPool, serialization: Serializatio
   };
 }
 
-export { isAlive };
+export { isAlive, withTimeout };
