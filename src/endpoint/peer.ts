@@ -336,7 +336,8 @@ export class Peer {
     if (this.#pending.get(pending.id) !== pending) return;
     this.#transport.send({ k: 'cancel', i: pending.id, r: 'abort' });
     this.#settle(pending);
-    pending.reject(pending.signal?.reason ?? new RpcAbortedError());
+    // signal.reason is always set once aborted: what abort() was given, or the platform's AbortError.
+    pending.reject(pending.signal!.reason);
   }
 
   /** Sends an event. Throws when the event is unknown or its payload cannot be sent. */
