@@ -39,7 +39,7 @@ export type Payload = z.infer<typeof payloadSchema>;
  * so it could not echo; this one costs one function call.
  */
 export const passthrough: StandardSchemaV1<unknown, unknown> = {
-  '~standard': { version: 1, vendor: 'cluster-rpc-bench', validate: (value) => ({ value }) },
+  '~standard': { version: 1, vendor: 'typed-cluster-rpc-bench', validate: (value) => ({ value }) },
 };
 
 export const benchContract = defineContract({

@@ -1,5 +1,5 @@
 // The IPC lab: hubs, forked workers and the three contestants on each worker's one channel
-// (cluster-rpc's handle, a bare process.send echo, birpc). Every fork is registered for cleanup.
+// (typed-cluster-rpc's handle, a bare process.send echo, birpc). Every fork is registered for cleanup.
 import type { ChildProcess } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';

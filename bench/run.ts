@@ -58,7 +58,7 @@ const machine: Machine = {
 const method = [
   'Load generator: closed-loop, in the primary process (no external tool): sequential = one call in flight;',
   `pipelined = ${IN_FLIGHT.toLocaleString('en-US')} async lanes. IPC: node:cluster channels (process.send / worker.send).`,
-  'The raw echo, birpc and cluster-rpc share each worker\'s channel, each ignoring the others\' messages by tag;',
+  'The raw echo, birpc and typed-cluster-rpc share each worker\'s channel, each ignoring the others\' messages by tag;',
   'they run in alternating blocks (order rotated every round) on the same workers. Values are medians over repeats;',
   'ratio = contestant / baseline per repeat (median, min–max). Latency: lower is better; throughput: higher is better.',
   `Payloads: ~100 B = ${JSON.stringify(smallPayload()).length} B, ~10 KB = ${JSON.stringify(largePayload()).length} B as JSON.`,
@@ -104,7 +104,7 @@ function write(rows: Row[], error: string | undefined, durationMs: number): void
   const date = new Date();
   const report = { date: date.toISOString(), mode: quick ? 'quick' : 'full', durationMs: Math.round(durationMs), machine, method, error, rows };
   const md = [
-    `# cluster-rpc benchmark (${report.mode}, ${report.date})`,
+    `# typed-cluster-rpc benchmark (${report.mode}, ${report.date})`,
     '',
     `Machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, Node ${machine.node}, ${machine.platform}, ${machine.memoryGiB} GiB;`,
     `load average ${machine.loadavgStart.join(' ')} at start, ${machine.loadavgEnd.join(' ')} at end. Run time ${(durationMs / 1000).toFixed(1)} s.`,
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   // Sections in the issue's order; rows keep their order within a section.
   rows.sort((a, b) => a.section.localeCompare(b.section));
   const durationMs = performance.now() - startedAt;
-  process.stdout.write(`cluster-rpc benchmark (${quick ? 'quick' : 'full'}) on ${machine.nproc} x ${machine.cpu}, Node ${machine.node}\n${method}\n\n${textTable(rows)}\n`);
+  process.stdout.write(`typed-cluster-rpc benchmark (${quick ? 'quick' : 'full'}) on ${machine.nproc} x ${machine.cpu}, Node ${machine.node}\n${method}\n\n${textTable(rows)}\n`);
   write(rows, error, durationMs);
   log(`done in ${(durationMs / 1000).toFixed(1)} s`);
 }

@@ -2,7 +2,7 @@
 // Imports nothing from the library: every other module may import this one.
 
 /**
- * Every error code that cluster-rpc produces, mapped to a one-line description.
+ * Every error code that typed-cluster-rpc produces, mapped to a one-line description.
  * The table is frozen; a code never changes meaning once released.
  * @public
  */
@@ -27,7 +27,7 @@ export const ErrorCodes = Object.freeze({
 export type RpcErrorCode = keyof typeof ErrorCodes;
 
 /**
- * Base class of every error cluster-rpc produces. Branch on `code`, which never changes meaning.
+ * Base class of every error typed-cluster-rpc produces. Branch on `code`, which never changes meaning.
  * @public
  */
 export class RpcError extends Error {

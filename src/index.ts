@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-// The public surface of cluster-rpc: explicit named exports only.
+// The public surface of typed-cluster-rpc: explicit named exports only.
 export { defineContract, RESERVED_EVENT_NAMES } from './contract/contract.js';
 export type {
   CallInput,

@@ -1,5 +1,5 @@
 /**
- * Test helpers of cluster-rpc: an in-memory transport pair and connected endpoints, to unit-test
+ * Test helpers of typed-cluster-rpc: an in-memory transport pair and connected endpoints, to unit-test
  * contracts and handlers without processes.
  *
  * @packageDocumentation

@@ -1,5 +1,5 @@
 // The chat contract: imported by the primary and by every worker.
-import { defineContract } from 'cluster-rpc';
+import { defineContract } from 'typed-cluster-rpc';
 import { z } from 'zod';
 
 export const chat = defineContract({

@@ -2,7 +2,7 @@
 // each worker, each worker calls back into the primary before it answers, and one announcement
 // goes out to every worker, which each acknowledge with an event of their own.
 import cluster from 'node:cluster';
-import { connectPrimary, createPrimary, type PrimaryLink } from 'cluster-rpc';
+import { connectPrimary, createPrimary, type PrimaryLink } from 'typed-cluster-rpc';
 import { chat } from './contract.js';
 
 const WORKERS = 2;

@@ -4,7 +4,7 @@
 //   /stats  the whole cluster's stats, fetched by the worker from the primary over RPC
 // The primary draws a live status table; Ctrl-C shuts down gracefully (twice: at once).
 import http from 'node:http';
-import { runHttpCluster } from 'cluster-rpc/http';
+import { runHttpCluster } from 'typed-cluster-rpc/http';
 import { startStatusView } from './status-view.js';
 
 const port = Number(process.env['PORT'] ?? 8000);
@@ -39,7 +39,7 @@ const app = await runHttpCluster({
 });
 
 if (app.isPrimary) {
-  console.log(`cluster-rpc HTTP cluster on http://${app.address.address}:${app.address.port} (pid ${process.pid}); Ctrl-C to stop`);
+  console.log(`typed-cluster-rpc HTTP cluster on http://${app.address.address}:${app.address.port} (pid ${process.pid}); Ctrl-C to stop`);
   const view = startStatusView(app, process.stdout);
   app.on('workerExited', (exit) => view.log(`worker ${exit.worker.id} (pid ${exit.worker.pid}) ${exit.reason}${exit.planned ? '' : ' (crash)'}`));
   app.on('workerRestarted', (e) => view.log(`slot ${e.slot}: worker ${e.worker.id} started after ${e.delayMs} ms`));

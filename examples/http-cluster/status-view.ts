@@ -1,5 +1,5 @@
 // A live table of the cluster's workers: redrawn in place on a TTY, plain lines otherwise.
-import type { HttpClusterPrimary, HttpWorkerInfo } from 'cluster-rpc/http';
+import type { HttpClusterPrimary, HttpWorkerInfo } from 'typed-cluster-rpc/http';
 
 interface Output {
   readonly isTTY?: boolean;

@@ -1,5 +1,5 @@
 // The stats contract: workers do some work and report on it.
-import { defineContract } from 'cluster-rpc';
+import { defineContract } from 'typed-cluster-rpc';
 import { z } from 'zod';
 
 export const statsContract = defineContract({

@@ -1,7 +1,7 @@
 // `stats` across the cluster: ask each worker with `worker.call('stats')`, then everyone at once
 // with `hub.broadcast('stats')`, and print both as tables.
 import cluster from 'node:cluster';
-import { connectPrimary, createPrimary } from 'cluster-rpc';
+import { connectPrimary, createPrimary } from 'typed-cluster-rpc';
 import { statsContract } from './contract.js';
 
 const WORKERS = Number(process.env['WORKERS'] ?? 3);

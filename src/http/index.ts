@@ -1,5 +1,5 @@
 /**
- * cluster-rpc/http: a forked HTTP cluster built on cluster-rpc: load reporting over RPC,
+ * typed-cluster-rpc/http: a forked HTTP cluster built on typed-cluster-rpc: load reporting over RPC,
  * least-loaded balancing, restart with backoff, coordinated shutdown and rolling restart.
  *
  * @packageDocumentation
@@ -145,7 +145,7 @@ export async function runHttpCluster<C extends Contract = Contract<{}, {}, {}>>(
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signal === 'SIGHUP') {
-      supervisor.reload().catch((error: Error) => console.error(`cluster-rpc: ${error.message}`));
+      supervisor.reload().catch((error: Error) => console.error(`typed-cluster-rpc: ${error.message}`));
       return;
     }
     if (++signals > 1) {

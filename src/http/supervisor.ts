@@ -218,7 +218,7 @@ export class Supervisor extends EventEmitter {
   }
 
   #fork(slot: number, restarts: number): Member {
-    const handle = this.#hub.fork({ CLUSTER_RPC_HTTP_SLOT: String(slot) });
+    const handle = this.#hub.fork({ TYPED_CLUSTER_RPC_HTTP_SLOT: String(slot) });
     const member = new Member(handle, slot, restarts);
     this.#members.set(handle.id, member);
     this.#slots.set(slot, member);
@@ -277,7 +277,7 @@ export class Supervisor extends EventEmitter {
     if (!decision.restart) {
       this.#gaveUp = true;
       const message =
-        `cluster-rpc: ${decision.crashes} worker crashes within ${this.#options.restart.window} ms ` +
+        `typed-cluster-rpc: ${decision.crashes} worker crashes within ${this.#options.restart.window} ms ` +
         `(more than restart.maxRestarts = ${this.#options.restart.maxRestarts}); not restarting slot ${member.slot}. ` +
         `The last worker (pid ${member.handle.pid}) ${exit.reason}.`;
       console.error(message);

@@ -6,7 +6,7 @@ import type { Serialization } from '../protocol/payload.js';
 import { BatchingTransport, type WriteDone } from './batching.js';
 
 /** The env variable through which the primary tells a forked worker its IPC serialization. */
-export const SERIALIZATION_ENV = 'CLUSTER_RPC_SERIALIZATION';
+export const SERIALIZATION_ENV = 'TYPED_CLUSTER_RPC_SERIALIZATION';
 
 
 /**

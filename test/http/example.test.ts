@@ -9,7 +9,7 @@ const EXAMPLE = fileURLToPath(new URL('../../examples/http-cluster/server.ts', i
 
 test('the example answers on / and /stats (JSON with every worker) and shuts down on SIGINT with exit 0', async (t) => {
   const c = await startCluster(t, { PORT: '0', WORKERS: '2' }, EXAMPLE);
-  const [, address, portText] = await c.until(() => /cluster-rpc HTTP cluster on http:\/\/([\d.]+):(\d+) \(pid \d+\)/.exec(c.stdout) ?? undefined, 30_000, 'the example to print its address');
+  const [, address, portText] = await c.until(() => /typed-cluster-rpc HTTP cluster on http:\/\/([\d.]+):(\d+) \(pid \d+\)/.exec(c.stdout) ?? undefined, 30_000, 'the example to print its address');
   t.is(address, '127.0.0.1');
   const port = Number(portText);
 

@@ -25,7 +25,7 @@ interface ReportRow {
 
 test('npm run bench -- --quick completes and produces every row', async (t) => {
   t.timeout(BOUND_MS + 20_000);
-  const out = mkdtempSync(path.join(tmpdir(), 'cluster-rpc-bench-'));
+  const out = mkdtempSync(path.join(tmpdir(), 'typed-cluster-rpc-bench-'));
   try {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--out', out], {
       cwd: root,
