@@ -10,7 +10,7 @@ const WORKERS = 2;
 
 if (cluster.isPrimary) {
   const hub = createPrimary(chat, {
-    timeout: 5_000,
+    timeout: 20_000, // generous: the first calls also wait for a new worker to start
     handlers: {
       say: ({ text }, ctx) => {
         console.log(`[primary] worker ${ctx.worker.id} says: ${text}`);
