@@ -10,7 +10,7 @@ import { checkCount } from '../endpoint/options.js';
 import type { Handlers } from '../endpoint/typed.js';
 import type { PrimaryHandlerContext } from '../cluster/primary.js';
 import type { MergedContract } from './control.js';
-import { RESTART_DEFAULTS, type RestartOptions } from './restart-policy.js';
+import { RESTART_DEFAULTS, type RestartOptions } from './primary/restart-policy.js';
 
 /**
  * How the primary spreads connections over workers.
