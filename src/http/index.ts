@@ -15,8 +15,7 @@ import { applySchedulingPolicy } from './primary/scheduling.js';
 import { Supervisor } from './primary/supervisor.js';
 import { runWorker, type HttpClusterWorker } from './worker/runtime.js';
 
-export type { BalanceStrategy, HttpClusterOptions, WorkerContext } from './options.js';
-export type { RestartOptions } from './primary/restart-policy.js';
+export type { BalanceStrategy, HttpClusterOptions, RestartOptions, WorkerContext } from './options.js';
 export type { HttpWorkerInfo, WorkerExit, WorkerLoad } from './primary/member.js';
 export type { HttpClusterWorker } from './worker/runtime.js';
 export type { ClusterStats, MergedContract, ControlContract, WorkerState } from './control.js';
