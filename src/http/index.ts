@@ -12,6 +12,7 @@ import { mergeContracts, type ClusterStats, type MergedContract } from './contro
 import { resolveHttpOptions, type HttpClusterOptions } from './options.js';
 import type { HttpWorkerInfo, WorkerExit } from './primary/member.js';
 import { applySchedulingPolicy } from './primary/scheduling.js';
+import { wireProcess } from './primary/signals.js';
 import { Supervisor } from './primary/supervisor.js';
 import { runWorker, type HttpClusterWorker } from './worker/runtime.js';
 
@@ -116,25 +117,6 @@ export async function runHttpCluster<C extends Contract = Contract<{}, {}, {}>>(
   const supervisor = new Supervisor(contract, options.handlers?.primary, resolved);
   await supervisor.start();
 
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signal === 'SIGHUP') {
-      supervisor.reload().catch((error: Error) => console.error(`typed-cluster-rpc: ${error.message}`));
-      return;
-    }
-    if (++signals > 1) {
-      // A second SIGINT or SIGTERM: stop now, with the shell's code for that signal.
-      void supervisor.kill().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-      return;
-    }
-    void supervisor.stop();
-  };
-  if (resolved.handleSignals) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
-  supervisor.on('stopped', (code: number) => {
-    if (resolved.handleSignals) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
-    // After the user's own listeners have seen the event.
-    if (resolved.exitProcess) setImmediate(() => process.exit(code));
-  });
-
+  wireProcess(supervisor, resolved);
   return new App(supervisor);
 }

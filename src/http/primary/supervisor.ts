@@ -1,6 +1,7 @@
 // The primary's half of the HTTP cluster, wiring only: forks members and feeds their state machine
 // from the hub's events and the workers' exits, restarts crashes by the restart policy, pings,
-// deals connections, shuts down and reloads. Decisions live in member, balancer and restart-policy.
+// deals connections, shuts down and reloads. Decisions live in member, balancer and restart-policy;
+// never imports src/http/worker.
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Contract } from '../../contract/contract.js';
@@ -15,14 +16,15 @@ import { collectClusterStats } from './cluster-stats.js';
 import { ConnectionDealer, type Seat } from './dealer.js';
 import { Member, restartsAfterExit, type HttpWorkerInfo, type WorkerExit } from './member.js';
 import { RestartBudget } from './restart-policy.js';
+import { retire } from './retire.js';
+import { Roster } from './roster.js';
 
 export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   readonly #options: ResolvedHttpOptions;
   readonly #hub: PrimaryHub<MergedContract<C>>;
   readonly #control: ControlHub;
   readonly #budget: RestartBudget;
-  readonly #members = new Map<number, Member>();
-  readonly #slots = new Map<number, Member>();
+  readonly #roster = new Roster();
   readonly #restartTimers = new Set<NodeJS.Timeout>();
   readonly #dealer: ConnectionDealer | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -44,7 +46,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     this.#control.on('workerListening', (_payload, ctx) => this.#onListening(ctx.worker.id));
     this.#control.on('workerFailed', (failure, ctx) => this.#onFailed(ctx.worker.id, `${failure.name}: ${failure.message}`));
     this.#control.on('load', (report, ctx) => {
-      const member = this.#members.get(ctx.worker.id);
+      const member = this.#roster.get(ctx.worker.id);
       if (member !== undefined) member.load = { ...report, reportedAt: performance.now() };
     });
     this.#control.on('error', () => {}); // counted in the hub's stats; a worker's noise never crashes the primary
@@ -74,11 +76,11 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     } catch (error) {
       // A worker that cannot start now will not start on a retry either: stop everything.
       this.#clearRestarts();
-      for (const m of this.#members.values()) {
+      for (const m of this.#roster.all()) {
         m.planned = true;
         m.kill('startup failed');
       }
-      await Promise.all([...this.#members.values()].map((m) => m.exited));
+      await Promise.all(this.#roster.all().map((m) => m.exited));
       await this.#dealer?.close();
       await this.#hub.close();
       throw error;
@@ -89,7 +91,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   }
 
   get workers(): HttpWorkerInfo[] {
-    return [...this.#members.values()].map((m) => m.info());
+    return this.#roster.all().map((m) => m.info());
   }
 
   get hub(): PrimaryHub<MergedContract<C>> {
@@ -99,8 +101,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   #fork(slot: number, restarts: number): Member {
     const handle = this.#control.fork({ TYPED_CLUSTER_RPC_HTTP_SLOT: String(slot) });
     const member = new Member(handle, slot, restarts);
-    this.#members.set(handle.id, member);
-    this.#slots.set(slot, member);
+    this.#roster.add(member);
     member.readyTimer = setTimeout(() => {
       const reason = `did not become ready within ${this.#options.readyTimeout} ms`;
       // Out of 'starting' at once, so a late 'listening' cannot make a dying worker ready.
@@ -119,14 +120,14 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   }
 
   #onListening(id: number): void {
-    const member = this.#members.get(id);
+    const member = this.#roster.get(id);
     if (member === undefined || !member.apply('listening')) return;
     this.#tell('workerReady', member.info());
     this.#dealer?.wake();
   }
 
   #onFailed(id: number, failure: string): void {
-    const member = this.#members.get(id);
+    const member = this.#roster.get(id);
     if (member === undefined || member.state !== 'starting') return;
     member.failure = failure;
     member.failStart(`failed to start: ${failure}`);
@@ -138,13 +139,12 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     const wasStarting = member.state === 'starting';
     member.exitCode = code;
     member.apply('exited');
-    this.#members.delete(member.handle.id);
-    if (this.#slots.get(member.slot) === member) this.#slots.delete(member.slot);
+    this.#roster.remove(member);
     const reason = member.exitReason(code, signal);
     if (wasStarting) member.failStart(`${reason} before it was ready`);
     const exit: WorkerExit = { worker: member.info(), code, signal, planned: member.planned, reason };
     this.#tell('workerExited', exit);
-    const context = { planned: member.planned, stopping: this.#stopping !== undefined, booting: this.#booting, wasStarting, succeeded: this.#slots.has(member.slot) };
+    const context = { planned: member.planned, stopping: this.#stopping !== undefined, booting: this.#booting, wasStarting, succeeded: this.#roster.filled(member.slot) };
     if (restartsAfterExit(context)) this.#restart(member, exit);
   }
 
@@ -158,7 +158,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
         `The last worker (pid ${member.handle.pid}) ${exit.reason}.`;
       console.error(message);
       this.#tell('restartsExhausted', { slot: member.slot, crashes: decision.crashes, lastExit: exit, message });
-      if (this.#live().length === 0 && this.#restartTimers.size === 0) void this.stop();
+      if (this.#roster.live().length === 0 && this.#restartTimers.size === 0) void this.stop();
       return;
     }
     const timer = setTimeout(() => {
@@ -175,13 +175,8 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     this.#restartTimers.clear();
   }
 
-  #live(): Member[] {
-    return [...this.#members.values()].filter((m) => m.state !== 'gone');
-  }
-
   #pick(): Seat | undefined {
-    const ready = [...this.#members.values()].filter((m) => m.state === 'ready');
-    const candidates = ready.map((m) => ({
+    const candidates = this.#roster.inState('ready').map((m) => ({
       id: m.handle.id,
       inFlight: m.load?.inFlight ?? 0,
       handedSinceReport: unacknowledged(m.handedOver, m.load?.connections),
@@ -191,12 +186,12 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     const chosen = pickLeastLoaded(candidates, performance.now(), this.#options.loadReportInterval * 3, this.#lastPicked);
     if (chosen === undefined) return undefined;
     this.#lastPicked = chosen.id;
-    return this.#members.get(chosen.id);
+    return this.#roster.get(chosen.id);
   }
 
   #beat(): void {
-    for (const member of this.#members.values()) {
-      if (member.state !== 'ready' || member.pinging) continue;
+    for (const member of this.#roster.inState('ready')) {
+      if (member.pinging) continue;
       member.pinging = true;
       member.handle.call('ping', undefined, { timeout: this.#options.heartbeatTimeout }).then(
         () => {
@@ -213,30 +208,13 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     }
   }
 
-  /** Asks a worker to drain and waits for it to exit, killing it at the deadline. Returns whether it failed to drain (killed, or exited non-zero). */
-  async #retire(member: Member, deadlineMs: number): Promise<boolean> {
-    if (!member.apply('retired')) return false;
-    member.planned = true;
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = member.state !== 'gone';
-      member.kill(`still running at the shutdown deadline (${deadlineMs} ms)`);
-    }, deadlineMs);
-    timer.unref();
-    member.handle.call('shutdown', { deadlineMs }, { timeout: deadlineMs + 1_000 }).catch(() => {});
-    await member.exited;
-    clearTimeout(timer);
-    // The worker's own drain timer may beat ours to the deadline: it then exits 1, not 0.
-    return killed || member.exitCode !== 0;
-  }
-
   /** Graceful shutdown. Resolves to the exit code: 0 if every worker drained in time, else 1. */
   stop(): Promise<number> {
     this.#stopping ??= (async () => {
       clearInterval(this.#heartbeat);
       this.#clearRestarts();
       await this.#dealer?.close();
-      const killed = await Promise.all(this.#live().map((m) => this.#retire(m, this.#options.shutdownTimeout)));
+      const killed = await Promise.all(this.#roster.live().map((m) => retire(m, this.#options.shutdownTimeout)));
       await this.#hub.close();
       const code = killed.some(Boolean) || this.#gaveUp ? 1 : 0;
       this.#tell('stopped', code);
@@ -249,18 +227,18 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   async kill(): Promise<void> {
     clearInterval(this.#heartbeat);
     for (const timer of this.#restartTimers) clearTimeout(timer);
-    for (const m of this.#live()) {
+    for (const m of this.#roster.live()) {
       m.planned = true;
       m.kill('the primary stopped at once');
     }
-    await Promise.all([...this.#members.values()].map((m) => m.exited));
+    await Promise.all(this.#roster.all().map((m) => m.exited));
   }
 
   /** Replaces every worker, one at a time, the new one ready before the old one drains. */
   reload(): Promise<void> {
     if (this.#stopping !== undefined) return Promise.reject(new RpcReloadError('reload: the cluster is shutting down'));
     this.#reloading ??= (async () => {
-      for (const old of [...this.#slots.values()]) {
+      for (const old of this.#roster.occupants()) {
         if (this.#stopping !== undefined) throw new RpcReloadError('reload: the cluster started shutting down');
         if (old.state !== 'gone') await this.#replace(old);
       }
@@ -279,14 +257,14 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       fresh.planned = true;
       fresh.kill('reload: not ready');
       await fresh.exited;
-      if (old.state !== 'gone') this.#slots.set(old.slot, old);
+      if (old.state !== 'gone') this.#roster.restore(old);
       const message = `reload stopped: the new worker for slot ${old.slot} failed (${(error as Error).message}); the old workers keep serving`;
       throw new RpcReloadError(message, old.slot, { cause: error });
     }
-    await this.#retire(old, this.#options.shutdownTimeout);
+    await retire(old, this.#options.shutdownTimeout);
   }
 
   clusterStats(): Promise<ClusterStats> {
-    return collectClusterStats([...this.#members.values()], this.#options.heartbeatTimeout);
+    return collectClusterStats(this.#roster.all(), this.#options.heartbeatTimeout);
   }
 }
