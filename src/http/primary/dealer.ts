@@ -15,6 +15,7 @@ export interface Seat {
 /** The most connections held while no worker is ready; more are closed at once. */
 const MAX_WAITING = 1_024;
 
+/** Owns the listening socket in `'least-loaded'` mode and deals each connection to a worker. */
 export class ConnectionDealer {
   readonly #server: Server;
   readonly #pick: () => Seat | undefined;

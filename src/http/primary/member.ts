@@ -94,6 +94,7 @@ export function restartsAfterExit(exit: ExitContext): boolean {
   return !exit.succeeded;
 }
 
+/** One worker as the supervisor keeps it; its state changes only through `apply`. */
 export class Member implements Seat {
   #state: WorkerState = 'starting';
   planned = false;

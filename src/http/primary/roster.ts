@@ -1,6 +1,7 @@
 // Who the supervisor knows: every member by worker id, and the member that fills each slot.
 import type { Member } from './member.js';
 
+/** The supervisor's members, by worker id and by slot. */
 export class Roster {
   readonly #byId = new Map<number, Member>();
   readonly #bySlot = new Map<number, Member>();

@@ -19,6 +19,7 @@ import { RestartBudget } from './restart-policy.js';
 import { retire } from './retire.js';
 import { Roster } from './roster.js';
 
+/** Supervises the forked workers of one HTTP cluster; `runHttpCluster` wraps it in the public app. */
 export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   readonly #options: ResolvedHttpOptions;
   readonly #hub: PrimaryHub<MergedContract<C>>;

@@ -50,6 +50,7 @@ export function drainExitCode(result: DrainResult): number {
   return result.remaining > 0 ? 1 : 0;
 }
 
+/** A worker's drain: started once (by the primary's `shutdown` or a SIGTERM), answered once. */
 export class Drain<S extends DrainSocket = DrainSocket> {
   readonly #meter: LoadMeter<S>;
   readonly #hooks: DrainHooks;

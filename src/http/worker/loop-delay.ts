@@ -5,6 +5,7 @@ const NS_PER_MS = 1e6;
 // The histogram records the time between its timer's ticks; the delay is what exceeds the period.
 const LOOP_RESOLUTION_MS = 10;
 
+/** Samples the event-loop delay of this process. */
 export class LoopDelay {
   readonly #histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   /** The delays over the last sampled interval, in milliseconds. */

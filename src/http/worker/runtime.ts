@@ -29,6 +29,7 @@ function isHttpServer(value: unknown): value is Server {
   return typeof value === 'object' && value !== null && typeof (value as Server).listen === 'function' && typeof (value as Server).closeIdleConnections === 'function';
 }
 
+/** Runs this process as one worker of the HTTP cluster: serves until the primary drains it. */
 export async function runWorker<C extends Contract>(options: HttpClusterOptions<C>, resolved: ResolvedHttpOptions, contract: MergedContract<C>): Promise<HttpClusterWorker<C>> {
   let server: Server | undefined;
   const meter = new LoadMeter<Socket>();
