@@ -96,7 +96,8 @@ class App<C extends Contract> implements HttpClusterPrimary<C> {
  * in the primary it forks and supervises the workers and resolves once all are ready; in a
  * worker it creates the server with `options.worker` and serves.
  *
- * @throws `TypeError` for bad options; rejects when the port is in use or a worker fails to start.
+ * @throws `TypeError` for bad options; `RpcSchedulingPolicyError` when this process forked before.
+ * Rejects when the port is in use, or with `RpcWorkerStartError` when a worker fails to start.
  * @example
  * ```ts
  * const app = await runHttpCluster({
