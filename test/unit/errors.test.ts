@@ -15,6 +15,7 @@ import {
   RpcUnserializableError,
   RpcValidationError,
 } from '../../src/index.js';
+import { RpcReloadError, RpcSchedulingPolicyError, RpcWorkerStartError } from '../../src/http/index.js';
 
 const exit = { peer: 'worker 3 (pid 99)', workerId: 3, exitCode: null, signal: 'SIGKILL' };
 
@@ -30,6 +31,9 @@ const INSTANCES: readonly [Function, RpcError, string][] = [
   [RpcClosedError, new RpcClosedError(), 'RPC_CLOSED'],
   [RpcPayloadTooLargeError, new RpcPayloadTooLargeError('m', 1), 'RPC_PAYLOAD_TOO_LARGE'],
   [RpcUnserializableError, new RpcUnserializableError('m', ['a'], 'why'), 'RPC_UNSERIALIZABLE'],
+  [RpcWorkerStartError, new RpcWorkerStartError(1, 'did not become ready within 5 ms'), 'RPC_WORKER_START_FAILED'],
+  [RpcReloadError, new RpcReloadError('reload: the cluster is shutting down'), 'RPC_RELOAD_FAILED'],
+  [RpcSchedulingPolicyError, new RpcSchedulingPolicyError('round-robin', 2, 1), 'RPC_SCHEDULING_POLICY'],
 ];
 
 for (const [Class, error, code] of INSTANCES) {
