@@ -7,7 +7,9 @@ import { describe } from '../contract/contract.js';
 import { describeExit, RpcClosedError, RpcNoWorkerError, type PeerExitInfo } from '../errors.js';
 import { Listeners } from '../endpoint/listeners.js';
 import { resolveEndpointOptions, type EndpointOptions } from '../endpoint/options.js';
-import { Peer, zeroStats, type EndpointStats, type InFlightCall } from '../endpoint/peer.js';
+import { Peer } from '../endpoint/peer.js';
+import type { InFlightCall } from '../endpoint/pending.js';
+import { addStats, zeroStats, type EndpointStats } from '../endpoint/stats.js';
 import type { Serialization } from '../protocol/payload.js';
 import { SERIALIZATION_ENV, WorkerTransport } from '../transport/cluster.js';
 import type { HandlerContext } from '../endpoint/dispatch.js';
@@ -229,19 +231,13 @@ class Hub {
       onClosed: () => {
         if (handle !== undefined && this.#handles.get(worker.id) === handle) {
           this.#handles.delete(worker.id);
-          this.#retire(handle.peer.stats());
+          addStats(this.#retired, handle.peer.stats(), true);
         }
       },
     });
     handle = new Handle(worker, peer);
     if (!transport.closed) this.#handles.set(worker.id, handle);
     return handle;
-  }
-
-  #retire(stats: EndpointStats): void {
-    for (const key of Object.keys(this.#retired) as (keyof EndpointStats)[]) {
-      if (key !== 'inFlight' && key !== 'handling' && key !== 'backlog' && key !== 'unheardErrors') this.#retired[key] += stats[key];
-    }
   }
 
   get workers(): Handle[] {
@@ -309,10 +305,7 @@ class Hub {
 
   stats(): EndpointStats {
     const total = { ...this.#retired };
-    for (const h of this.#handles.values()) {
-      const s = h.peer.stats();
-      for (const key of Object.keys(total) as (keyof EndpointStats)[]) total[key] += s[key];
-    }
+    for (const h of this.#handles.values()) addStats(total, h.peer.stats());
     total.unheardErrors = this.#listeners.unheard;
     return total;
   }

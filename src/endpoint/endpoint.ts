@@ -7,7 +7,9 @@ import type { Transport, TransportClose } from '../transport/transport.js';
 import type { HandlerContext } from './dispatch.js';
 import { Listeners } from './listeners.js';
 import { resolveEndpointOptions, type EndpointOptions } from './options.js';
-import { Peer, type EndpointStats, type InFlightCall } from './peer.js';
+import { Peer } from './peer.js';
+import type { InFlightCall } from './pending.js';
+import type { EndpointStats } from './stats.js';
 import { normalizeHandlers, type Caller, type EventPort, type Handlers } from './typed.js';
 
 /**
@@ -93,7 +95,7 @@ export class EndpointImpl {
     this.#listeners.off(event, listener);
   }
   stats(): EndpointStats {
-    return { ...this.#peer.stats(), unheardErrors: this.#listeners.unheard };
+    return this.#peer.stats(this.#listeners.unheard);
   }
   inFlight(): InFlightCall[] {
     return this.#peer.inFlight();

@@ -1,6 +1,6 @@
-// A peer: one end of an RPC link over one transport. Owns the pending table (ids, timers, abort
-// listeners), routes incoming frames, emits and receives events. Must not import node:cluster.
-import { nanoid } from 'nanoid';
+// A peer: one end of an RPC link over one transport. Routes incoming frames to the pending table
+// (replies) and the dispatcher (calls), emits and receives events, and runs the link's lifecycle
+// (bye, transport closed, close, drain). Must not import node:cluster.
 import pTimeout from 'p-timeout';
 import type { EventMap, ProcedureDef, ProcedureMap } from '../contract/contract.js';
 import { describe } from '../contract/contract.js';
@@ -19,13 +19,14 @@ import {
   type PeerExitInfo,
 } from '../errors.js';
 import { decodeError, encodeError } from '../protocol/errors.js';
-import { readFrame, type CallFrame, type EventFrame, type Frame } from '../protocol/frames.js';
+import { BYE_FRAME, callFrame, cancelFrame, errFrame, eventFrame, readFrame, type EventFrame, type Frame } from '../protocol/frames.js';
 import { inspectPayload, payloadError } from '../protocol/payload.js';
 import type { Transport, TransportClose } from '../transport/transport.js';
-import { Deadlines, type Expiring } from './deadlines.js';
 import { Dispatcher, type ServedEntry } from './dispatch.js';
 import type { Listeners } from './listeners.js';
 import { checkTimeout, type ResolvedEndpointOptions } from './options.js';
+import { PendingCalls, type InFlightCall, type PendingCall } from './pending.js';
+import { snapshotStats, zeroStats, type EndpointStats } from './stats.js';
 
 /**
  * Options of one call.
@@ -36,90 +37,6 @@ export interface CallOptions {
   readonly timeout?: number;
   /** Aborts the call: the promise rejects with `signal.reason` and the remote handler's signal aborts. */
   readonly signal?: AbortSignal;
-}
-
-/**
- * Counters of one endpoint (summed over every worker on the primary's hub).
- * @public
- */
-export interface EndpointStats {
-  /** Calls this side made. */
-  callsSent: number;
-  /** Calls the other side made to this one. */
-  callsReceived: number;
-  /** Calls this side made that await their reply now. */
-  inFlight: number;
-  /** Incoming calls queued or running now. */
-  handling: number;
-  /** Calls that timed out. */
-  timeouts: number;
-  /** Calls whose remote handler threw. */
-  remoteErrors: number;
-  /** Inputs, outputs and events that failed their schema on this side. */
-  validationFailures: number;
-  /** Replies that came after their call had settled (timed out or aborted), dropped. */
-  lateReplies: number;
-  /** Events this side emitted. */
-  eventsSent: number;
-  /** Events this side received (valid or not). */
-  eventsReceived: number;
-  /** Malformed or unexpected frames received from the other side, ignored. */
-  protocolErrors: number;
-  /** Frames waiting for the channel to drain (backpressure). */
-  backlog: number;
-  /** Problems reported while no 'error' listener was registered (the first one is also a process warning). */
-  unheardErrors: number;
-}
-
-/**
- * A call in flight, for finding stuck calls.
- * @public
- */
-export interface InFlightCall {
-  /** The call's correlation id. */
-  readonly id: string;
-  /** The procedure called. */
-  readonly method: string;
-  /** Who was called: `worker 3 (pid 1234)`, `the primary`. */
-  readonly target: string;
-  /** Milliseconds since the call started. */
-  readonly ageMs: number;
-}
-
-/** Every counter at zero. */
-export function zeroStats(): EndpointStats {
-  return {
-    callsSent: 0,
-    callsReceived: 0,
-    inFlight: 0,
-    handling: 0,
-    timeouts: 0,
-    remoteErrors: 0,
-    validationFailures: 0,
-    lateReplies: 0,
-    eventsSent: 0,
-    eventsReceived: 0,
-    protocolErrors: 0,
-    backlog: 0,
-    unheardErrors: 0,
-  };
-}
-
-/** One outgoing call awaiting its reply. */
-class PendingCall implements Expiring {
-  settled = false;
-  constructor(
-    readonly id: string,
-    readonly method: string,
-    readonly frame: CallFrame,
-    readonly timeout: number,
-    readonly signal: AbortSignal | undefined,
-    readonly startedAt: number,
-    readonly deadline: number,
-    readonly origin: { stack?: string } | undefined,
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (reason: unknown) => void,
-  ) {}
 }
 
 export interface PeerConfig {
@@ -139,9 +56,6 @@ export interface PeerConfig {
   readonly onClosed?: (info: TransportClose) => void;
 }
 
-const now = (): number => performance.now();
-
-
 export class Peer {
   readonly #transport: Transport;
   readonly #calls: ReadonlyMap<string, ProcedureDef>;
@@ -150,22 +64,15 @@ export class Peer {
   readonly #listeners: Listeners;
   readonly #context: object;
   readonly #dispatcher: Dispatcher;
-  readonly #pending = new Map<string, PendingCall>();
-  /** The pending table's timers: one per distinct timeout, not one per call. */
-  readonly #deadlines = new Deadlines<PendingCall>((pending) => this.#onTimeout(pending));
-  readonly #prefix = `${nanoid(10)}.`;
+  readonly #pending: PendingCalls;
   readonly #goneError: (peer: PeerExitInfo) => RpcError;
   readonly #onClosed: ((info: TransportClose) => void) | undefined;
-  #seq = 0;
   /** Set once no new call may be made: returns the error such a call rejects with. */
   #refusal: (() => RpcError) | undefined;
   #closed = false;
-  /** Set while draining: called when the last pending call settles. */
-  #allSettled: (() => void) | undefined;
   #draining: Promise<void> | undefined;
   /** Set by close(), so a transport closed under the endpoint is told apart. */
   #closing = false;
-  readonly #signals = new Map<AbortSignal, { calls: Set<PendingCall>; onAbort: () => void }>();
   #eventChain: Promise<void> | undefined;
   /** The counters; the gauges among them (inFlight, handling, backlog) are filled in by stats(). */
   readonly #stats = zeroStats();
@@ -179,6 +86,10 @@ export class Peer {
     this.#context = config.worker === undefined ? {} : { worker: config.worker };
     this.#goneError = config.goneError ?? ((peer) => new RpcPeerExitedError(peer, false));
     this.#onClosed = config.onClosed;
+    this.#pending = new PendingCalls(
+      { expired: (pending) => this.#onTimeout(pending), aborted: (pending) => this.#onAbort(pending) },
+      config.options.captureCallStack ? Peer.prototype.call : undefined,
+    );
     const { concurrency, maxQueue } = config.options;
     this.#dispatcher = new Dispatcher(
       config.serves,
@@ -263,81 +174,23 @@ export class Peer {
     if (problem !== undefined) {
       return Promise.reject(payloadError(method, problem, this.#options.maxPayloadBytes));
     }
-    const id = this.#prefix + (++this.#seq).toString(36);
-    const frame: CallFrame = input === undefined ? { k: 'call', i: id, m: method } : { k: 'call', i: id, m: method, p: input };
-    let origin: { stack?: string } | undefined;
-    if (this.#options.captureCallStack) {
-      origin = {};
-      Error.captureStackTrace(origin, Peer.prototype.call);
-    }
-    return new Promise((resolve, reject) => {
-      const startedAt = now();
-      const pending = new PendingCall(id, method, frame, timeout, signal, startedAt, startedAt + timeout, origin, resolve, reject);
-      if (timeout !== Infinity) this.#deadlines.add(pending, timeout);
-      if (signal !== undefined) this.#watch(signal, pending);
-      this.#pending.set(id, pending);
-      this.#stats.callsSent++;
-      this.#transport.send(frame);
-    });
-  }
-
-  #settle(pending: PendingCall): void {
-    this.#pending.delete(pending.id);
-    pending.settled = true;
-    if (pending.timeout !== Infinity) this.#deadlines.settled(pending.timeout);
-    if (pending.signal !== undefined) this.#unwatch(pending.signal, pending);
-    if (this.#allSettled !== undefined && this.#pending.size === 0) {
-      this.#allSettled();
-      this.#allSettled = undefined;
-    }
-  }
-
-  // One abort listener per signal, however many calls share it: a signal shared by many calls
-  // would otherwise collect a listener each (and Node warns past ten).
-  #watch(signal: AbortSignal, pending: PendingCall): void {
-    let group = this.#signals.get(signal);
-    if (group === undefined) {
-      const calls = new Set<PendingCall>();
-      const onAbort = (): void => {
-        for (const p of [...calls]) this.#onAbort(p);
-      };
-      group = { calls, onAbort };
-      this.#signals.set(signal, group);
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-    group.calls.add(pending);
-  }
-
-  #unwatch(signal: AbortSignal, pending: PendingCall): void {
-    const group = this.#signals.get(signal);
-    if (group === undefined || !group.calls.delete(pending) || group.calls.size > 0) return;
-    this.#signals.delete(signal);
-    signal.removeEventListener('abort', group.onAbort);
-  }
-
-  #reject(pending: PendingCall, error: unknown): void {
-    this.#settle(pending);
-    if (pending.origin?.stack !== undefined && error instanceof RpcError) {
-      // Point the error at the line that made the call, not at the timer or IPC listener.
-      const frames = pending.origin.stack.slice(pending.origin.stack.indexOf('\n'));
-      error.stack = `${error.name}: ${error.message}${frames}`;
-    }
-    pending.reject(error);
+    const frame = callFrame(this.#pending.nextId(), method, input);
+    const result = this.#pending.add(frame, timeout, signal, this.#pending.origin());
+    this.#stats.callsSent++;
+    this.#transport.send(frame);
+    return result;
   }
 
   #onTimeout(pending: PendingCall): void {
-    if (this.#pending.get(pending.id) !== pending) return;
     this.#stats.timeouts++;
-    this.#transport.send({ k: 'cancel', i: pending.id, r: 'timeout', t: pending.timeout });
-    this.#reject(pending, new RpcTimeoutError(pending.method, pending.timeout));
+    this.#transport.send(cancelFrame(pending.id, pending.timeout));
+    this.#pending.reject(pending, new RpcTimeoutError(pending.method, pending.timeout));
   }
 
   #onAbort(pending: PendingCall): void {
-    if (this.#pending.get(pending.id) !== pending) return;
-    this.#transport.send({ k: 'cancel', i: pending.id, r: 'abort' });
-    this.#settle(pending);
+    this.#transport.send(cancelFrame(pending.id));
     // signal.reason is always set once aborted: what abort() was given, or the platform's AbortError.
-    pending.reject(pending.signal!.reason);
+    this.#pending.abandon(pending, pending.signal!.reason);
   }
 
   /** Sends an event. Throws when the event is unknown or its payload cannot be sent. */
@@ -345,7 +198,7 @@ export class Peer {
     if (!checked) this.checkEvent(name, payload);
     if (this.#refusal !== undefined) throw this.#refusal();
     this.#stats.eventsSent++;
-    this.#transport.send(payload === undefined ? { k: 'event', m: name } : { k: 'event', m: name, p: payload });
+    this.#transport.send(eventFrame(name, payload));
   }
 
   /** Checks an event before it is sent; throws what `emit` would. */
@@ -372,13 +225,10 @@ export class Peer {
           this.#stats.lateReplies++;
           return;
         }
-        if (frame.k === 'ok') {
-          this.#settle(pending);
-          return pending.resolve(frame.p);
-        }
+        if (frame.k === 'ok') return this.#pending.resolve(pending, frame.p);
         const error = decodeError(pending.method, frame.e);
         if (error instanceof RpcRemoteError) this.#stats.remoteErrors++;
-        return this.#reject(pending, error);
+        return this.#pending.reject(pending, error);
       }
       case 'cancel':
         return this.#dispatcher.onCancel(frame.i, (method) =>
@@ -433,11 +283,11 @@ export class Peer {
     switch (frame.k) {
       case 'call': {
         const pending = this.#pending.get(frame.i);
-        if (pending !== undefined) this.#reject(pending, new RpcUnserializableError(frame.m, [], detail));
+        if (pending !== undefined) this.#pending.reject(pending, new RpcUnserializableError(frame.m, [], detail));
         return;
       }
       case 'ok':
-        this.#transport.send({ k: 'err', i: frame.i, e: encodeError(new RpcUnserializableError('reply', [], detail), true) });
+        this.#transport.send(errFrame(frame.i, encodeError(new RpcUnserializableError('reply', [], detail), true)));
         return;
       case 'event':
         return this.#problem(new RpcUnserializableError(frame.m, [], detail));
@@ -450,7 +300,7 @@ export class Peer {
     // The other side closed its endpoint: nothing more will be answered there.
     const reason = `${this.peerName} closed its endpoint`;
     this.#refusal ??= () => new RpcClosedError(reason);
-    for (const pending of [...this.#pending.values()]) this.#reject(pending, new RpcClosedError(reason));
+    this.#pending.rejectAll(() => new RpcClosedError(reason));
     this.#dispatcher.cancelAll(new RpcClosedError(reason), undefined);
   }
 
@@ -461,17 +311,15 @@ export class Peer {
       this.#refusal = () => gone;
     }
     if (!info.local) {
-      for (const pending of [...this.#pending.values()]) {
-        this.#reject(pending, new RpcPeerExitedError(info.peer, !info.unsent.has(pending.frame)));
-      }
+      this.#pending.rejectAll((pending) => new RpcPeerExitedError(info.peer, !info.unsent.has(pending.frame)));
       this.#dispatcher.cancelAll(new RpcPeerExitedError(info.peer, true), undefined);
     } else if (!this.#closing) {
       // The transport was closed under the endpoint: settle everything as close() would.
       const reason = `the transport to ${this.peerName} was closed`;
-      for (const pending of [...this.#pending.values()]) this.#reject(pending, new RpcClosedError(reason));
+      this.#pending.rejectAll(() => new RpcClosedError(reason));
       this.#dispatcher.cancelAll(new RpcClosedError(reason), undefined);
     }
-    this.#deadlines.clear();
+    this.#pending.stopTimers();
     this.#onClosed?.(info);
   }
 
@@ -480,9 +328,9 @@ export class Peer {
     if (this.#closed || this.#closing) return;
     this.#closing = true;
     this.#refusal ??= () => new RpcClosedError(reason);
-    for (const pending of [...this.#pending.values()]) this.#reject(pending, new RpcClosedError(reason));
+    this.#pending.rejectAll(() => new RpcClosedError(reason));
     this.#dispatcher.cancelAll(new RpcClosedError(reason), new RpcClosedError(reason));
-    this.#transport.send({ k: 'bye' });
+    this.#transport.send(BYE_FRAME);
     this.#transport.close();
   }
 
@@ -506,29 +354,17 @@ export class Peer {
     const reason = 'the endpoint is draining';
     this.#refusal ??= () => new RpcClosedError(reason);
     this.#dispatcher.refuse(reason);
-    const outgoing =
-      this.#pending.size === 0
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            this.#allSettled = resolve;
-          });
-    const settled = Promise.all([outgoing, this.#dispatcher.idle()]);
+    const settled = Promise.all([this.#pending.allSettled(), this.#dispatcher.idle()]);
     await (timeout === Infinity ? settled : pTimeout(settled, { milliseconds: timeout, message: false })).catch(() => undefined);
     this.close('the endpoint was drained');
   }
 
-  stats(): EndpointStats {
-    return {
-      ...this.#stats,
-      inFlight: this.#pending.size,
-      handling: this.#dispatcher.size,
-      backlog: this.#transport.backlog,
-      unheardErrors: 0,
-    };
+  /** The counters and gauges; `unheardErrors` is the listeners' count, given by the owner of the listeners. */
+  stats(unheardErrors = 0): EndpointStats {
+    return snapshotStats(this.#stats, { inFlight: this.#pending.size, handling: this.#dispatcher.size, backlog: this.#transport.backlog }, unheardErrors);
   }
 
   inFlight(): InFlightCall[] {
-    const at = now();
-    return [...this.#pending.values()].map((p) => ({ id: p.id, method: p.method, target: this.peerName, ageMs: Math.round(at - p.startedAt) }));
+    return this.#pending.list(this.peerName);
   }
 }
