@@ -49,7 +49,8 @@ export type {
 export { connectPrimary } from './cluster/worker.js';
 export type { PrimaryLink, WorkerOptions } from './cluster/worker.js';
 export { createEndpoint } from './endpoint/endpoint.js';
-export type { CreateEndpointOptions, Endpoint, Side } from './endpoint/endpoint.js';
+export type { CreateEndpointOptions, Endpoint } from './endpoint/endpoint.js';
+export type { Side } from './endpoint/setup.js';
 export type { HandlerContext } from './endpoint/dispatch.js';
 export type { EndpointOptions } from './endpoint/options.js';
 export type { CallOptions } from './endpoint/peer.js';

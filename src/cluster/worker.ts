@@ -5,8 +5,9 @@ import { describe } from '../contract/contract.js';
 import { RpcPeerExitedError } from '../errors.js';
 import type { HandlerContext } from '../endpoint/dispatch.js';
 import { EndpointImpl, type Endpoint } from '../endpoint/endpoint.js';
-import { resolveEndpointOptions, type EndpointOptions } from '../endpoint/options.js';
-import { normalizeHandlers, type Handlers } from '../endpoint/typed.js';
+import type { EndpointOptions } from '../endpoint/options.js';
+import { resolveSide } from '../endpoint/setup.js';
+import type { Handlers } from '../endpoint/typed.js';
 import type { Serialization } from '../protocol/payload.js';
 import { PrimaryTransport, SERIALIZATION_ENV } from '../transport/cluster.js';
 
@@ -53,15 +54,13 @@ class Link extends EndpointImpl {
     if (connected !== undefined) throw new Error('connectPrimary: this process is already connected; close that link first');
     // Check options and handlers before the transport starts listening, so a bad call leaves no
     // listener behind (one would keep the worker's channel, and the worker, alive).
-    normalizeHandlers('connectPrimary', contract.worker, options.handlers, resolveEndpointOptions('connectPrimary', options, ['handlers', 'serialization', 'exitOnDisconnect']));
+    const side = resolveSide('connectPrimary', contract, 'worker', options, ['serialization', 'exitOnDisconnect']);
     let self: object | undefined;
     super({
-      where: 'connectPrimary',
-      contract,
-      side: 'worker',
+      ...side,
       transport: new PrimaryTransport(serialization),
-      options,
-      extraKeys: ['serialization', 'exitOnDisconnect'],
+      worker: undefined,
+      ownsListeners: true,
       goneError: (info) => new RpcPeerExitedError(info, false),
       onClosed: (info) => {
         if (connected === self) connected = undefined;

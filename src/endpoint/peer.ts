@@ -24,6 +24,7 @@ import { inspectPayload, payloadError } from '../protocol/payload.js';
 import type { Transport, TransportClose } from '../transport/transport.js';
 import { Dispatcher, type ServedEntry } from './dispatch.js';
 import type { Listeners } from './listeners.js';
+import type { EndpointSetup } from './setup.js';
 import { checkTimeout, type ResolvedEndpointOptions } from './options.js';
 import { PendingCalls, type InFlightCall, type PendingCall } from './pending.js';
 import { snapshotStats, zeroStats, type EndpointStats } from './stats.js';
@@ -37,23 +38,6 @@ export interface CallOptions {
   readonly timeout?: number;
   /** Aborts the call: the promise rejects with `signal.reason` and the remote handler's signal aborts. */
   readonly signal?: AbortSignal;
-}
-
-export interface PeerConfig {
-  readonly transport: Transport;
-  /** Procedures this side serves, with their handlers. */
-  readonly serves: ReadonlyMap<string, ServedEntry>;
-  /** Procedures the other side serves. */
-  readonly calls: ProcedureMap;
-  readonly events: EventMap;
-  readonly options: ResolvedEndpointOptions;
-  readonly listeners: Listeners;
-  /** Passed to event and error listeners, and to handlers as `ctx.worker`, on the primary's side. */
-  readonly worker: object | undefined;
-  /** The error a call gets once the other side is gone. */
-  readonly goneError?: (peer: PeerExitInfo) => RpcError;
-  /** Called once, when the peer closed for any reason. */
-  readonly onClosed?: (info: TransportClose) => void;
 }
 
 export class Peer {
@@ -77,7 +61,7 @@ export class Peer {
   /** The counters; the gauges among them (inFlight, handling, backlog) are filled in by stats(). */
   readonly #stats = zeroStats();
 
-  constructor(config: PeerConfig) {
+  constructor(config: EndpointSetup) {
     this.#transport = config.transport;
     this.#calls = new Map(Object.entries(config.calls));
     this.#events = new Map(Object.entries(config.events));
