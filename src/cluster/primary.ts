@@ -3,7 +3,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { setMaxListeners } from 'node:events';
 import type { Contract, EventMap, ProcedureMap } from '../contract/contract.js';
-import { describe } from '../contract/contract.js';
+import { checkSerialization, describe } from '../checks.js';
 import { describeExit, RpcClosedError, RpcNoWorkerError, type PeerExitInfo } from '../errors.js';
 import { EndpointImpl } from '../endpoint/endpoint.js';
 import type { EndpointOptions } from '../endpoint/options.js';
@@ -12,6 +12,7 @@ import { resolveSide, type EndpointSetup, type ResolvedSide } from '../endpoint/
 import { addStats, zeroStats, type EndpointStats } from '../endpoint/stats.js';
 import type { Serialization } from '../protocol/payload.js';
 import { SERIALIZATION_ENV, WorkerTransport } from '../transport/cluster.js';
+import { CLUSTER_DEFAULTS } from './defaults.js';
 import type { HandlerContext } from '../endpoint/dispatch.js';
 import type { CallArgs, Caller, EmitArgs, EventPort, Handlers } from '../endpoint/typed.js';
 import type { CallOutput } from '../contract/contract.js';
@@ -177,11 +178,7 @@ class Hub {
   constructor(contract: Contract, options: PrimaryOptions<Contract>) {
     if (!cluster.isPrimary) throw new Error('createPrimary: this process is a cluster worker; call connectPrimary here and createPrimary in the primary');
     this.#side = resolveSide('createPrimary', contract, 'primary', options, ['serialization']);
-    const serialization = options.serialization ?? 'advanced';
-    if (serialization !== 'advanced' && serialization !== 'json') {
-      throw new TypeError(`createPrimary: serialization must be 'advanced' or 'json', got ${describe(serialization)}`);
-    }
-    this.#serialization = serialization;
+    this.#serialization = checkSerialization('createPrimary', options.serialization ?? CLUSTER_DEFAULTS.hubSerialization);
   }
 
   fork(env?: NodeJS.ProcessEnv): Handle {
@@ -199,7 +196,7 @@ class Hub {
     }
     const existing = this.#handles.get(worker.id);
     if (existing !== undefined && existing.worker === worker) return existing;
-    const serialization = options.serialization ?? cluster.settings.serialization ?? 'json';
+    const serialization = options.serialization ?? cluster.settings.serialization ?? CLUSTER_DEFAULTS.workerSerialization;
     const transport = new WorkerTransport(worker, serialization);
     const info: WorkerInfo = Object.freeze({ id: worker.id, pid: worker.process.pid });
     let handle: Handle | undefined;

@@ -1,7 +1,7 @@
 // A typed endpoint over any transport: the worker's link to its primary is one, and so is each
 // end of a memory pair. Must not import node:cluster.
 import type { Contract, EventMap, ProcedureMap } from '../contract/contract.js';
-import { describe } from '../contract/contract.js';
+import { describe } from '../checks.js';
 import type { Serialization } from '../protocol/payload.js';
 import type { Transport } from '../transport/transport.js';
 import type { HandlerContext } from './dispatch.js';

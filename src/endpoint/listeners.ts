@@ -1,7 +1,7 @@
 // Listeners for contract events and endpoint errors. Shared by every peer of a hub, so one
 // listener hears all workers; a throwing listener is reported, never thrown into the IPC path.
 import type { EventMap } from '../contract/contract.js';
-import { describe } from '../contract/contract.js';
+import { describe } from '../checks.js';
 
 type Listener = (payload: any, context: any) => unknown;
 

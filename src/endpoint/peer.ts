@@ -3,7 +3,7 @@
 // (bye, transport closed, close, drain). Must not import node:cluster.
 import pTimeout from 'p-timeout';
 import type { EventMap, ProcedureDef, ProcedureMap } from '../contract/contract.js';
-import { describe } from '../contract/contract.js';
+import { checkTimeout, describe } from '../checks.js';
 import { check } from '../contract/schema.js';
 import {
   RpcAbortedError,
@@ -25,7 +25,7 @@ import type { Transport, TransportClose } from '../transport/transport.js';
 import { Dispatcher, type ServedEntry } from './dispatch.js';
 import type { Listeners } from './listeners.js';
 import type { EndpointSetup } from './setup.js';
-import { checkTimeout, type ResolvedEndpointOptions } from './options.js';
+import type { ResolvedEndpointOptions } from './options.js';
 import { PendingCalls, type InFlightCall, type PendingCall } from './pending.js';
 import { snapshotStats, zeroStats, type EndpointStats } from './stats.js';
 

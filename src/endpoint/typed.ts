@@ -12,9 +12,9 @@ import type {
   ProcedureDef,
   ProcedureMap,
 } from '../contract/contract.js';
-import { describe } from '../contract/contract.js';
+import { checkCount, describe } from '../checks.js';
 import type { AnyHandler, ServedEntry } from './dispatch.js';
-import { checkCount, type ResolvedEndpointOptions } from './options.js';
+import type { ResolvedEndpointOptions } from './options.js';
 import type { CallOptions } from './peer.js';
 
 /**
