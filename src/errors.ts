@@ -26,6 +26,58 @@ export const ErrorCodes = Object.freeze({
  */
 export type RpcErrorCode = keyof typeof ErrorCodes;
 
+/** An incoming library error's data, read with bounds and sanitized (protocol/errors.ts implements it). */
+export interface WireFields {
+  /** The error's message, or `fallback` when it has none. */
+  message(fallback: string): string;
+  /** A numeric field; 0 when absent or not a number. */
+  number(key: string): number;
+  /** A field that must be one of `choices`; `fallback` otherwise. */
+  oneOf<T extends string>(key: string, choices: readonly T[], fallback: T): T;
+  /** A list of schema issues. */
+  issues(key: string): RpcValidationIssue[];
+  /** A path of keys. */
+  path(key: string): readonly PropertyKey[];
+}
+
+/**
+ * How one code's error crosses the wire. `fields`: its own fields, which travel as data when the
+ * library raised it for a call and are left out when a handler threw it. `rebuild`: for errors a
+ * callee's library answers a call with (busy, unknown method …), how the caller makes the same
+ * class again for `method`; without it, the caller gets an `RpcRemoteError`.
+ */
+export interface WireForm {
+  readonly fields: readonly string[];
+  readonly rebuild?: (method: string, wire: WireFields) => RpcError;
+}
+
+/**
+ * Each code's wire form: decoding a library error is a lookup here. A new code needs an entry
+ * (the type makes that a compile error to forget).
+ */
+export const WIRE_FORMS: { readonly [K in RpcErrorCode]: WireForm } = Object.freeze({
+  RPC_TIMEOUT: { fields: ['method', 'timeout'] },
+  RPC_ABORTED: { fields: [] },
+  RPC_VALIDATION: {
+    fields: ['method', 'side', 'issues'],
+    rebuild: (method, w) => new RpcValidationError(method, w.oneOf('side', ['input', 'output', 'event'], 'input'), w.issues('issues')),
+  },
+  RPC_REMOTE: { fields: ['method'] },
+  RPC_UNKNOWN_METHOD: { fields: ['method'], rebuild: (method) => new RpcUnknownMethodError(method) },
+  RPC_PEER_EXITED: { fields: [] },
+  RPC_NO_WORKER: { fields: [] },
+  RPC_BUSY: {
+    fields: ['scope', 'limit'],
+    rebuild: (method, w) => new RpcBusyError(w.oneOf('scope', ['mailbox', 'in-flight'], 'in-flight'), w.number('limit'), `"${method}" on the other side`),
+  },
+  RPC_CLOSED: { fields: [], rebuild: (method, w) => new RpcClosedError(`"${method}" was not run: ${w.message('the other side closed')}`) },
+  RPC_PAYLOAD_TOO_LARGE: { fields: ['method', 'limit'], rebuild: (method, w) => new RpcPayloadTooLargeError(method, w.number('limit')) },
+  RPC_UNSERIALIZABLE: {
+    fields: ['method', 'path'],
+    rebuild: (method, w) => new RpcUnserializableError(method, w.path('path'), 'the reply cannot cross the wire intact'),
+  },
+});
+
 /**
  * Base class of every error typed-cluster-rpc produces. Branch on `code`, which never changes meaning.
  * @public

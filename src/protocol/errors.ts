@@ -1,17 +1,6 @@
 // Errors as data: what a callee sends when its handler throws or its library refuses a call, and
 // how the caller rebuilds a typed error from it. Pure functions; the wire data is untrusted.
-import {
-  RpcBusyError,
-  RpcClosedError,
-  RpcError,
-  RpcPayloadTooLargeError,
-  RpcRemoteError,
-  RpcUnknownMethodError,
-  RpcUnserializableError,
-  RpcValidationError,
-  type RpcValidationIssue,
-  type RpcValidationSide,
-} from '../errors.js';
+import { RpcRemoteError, WIRE_FORMS, type RpcError, type RpcValidationIssue, type WireFields } from '../errors.js';
 import type { WireError } from './frames.js';
 
 const MAX_CAUSE_DEPTH = 4;
@@ -56,7 +45,8 @@ function ownData(error: object, skip: ReadonlySet<string>): Record<string, unkno
   return data;
 }
 
-const RPC_FIELDS = new Set(['method', 'side', 'issues', 'scope', 'limit', 'path', 'timeout']);
+/** The library errors' own fields: left out of the data of an error a handler threw. */
+const RPC_FIELDS: ReadonlySet<string> = new Set(Object.values(WIRE_FORMS).flatMap((form) => form.fields));
 
 /** `String(value)`, for values whose conversion may throw (null prototype, hostile toString). */
 function safeString(value: unknown, fallback: string): string {
@@ -140,34 +130,30 @@ function readIssues(value: unknown): RpcValidationIssue[] {
   });
 }
 
+/** Reads a library error's data for its rebuild: every value checked, every string clipped. */
+function wireFields(w: Record<string, unknown>, data: Record<string, unknown> | undefined): WireFields {
+  const field = (key: string): unknown => data?.[key];
+  return {
+    message: (fallback) => text(w['message'], fallback),
+    number: (key) => Number(field(key)) || 0,
+    oneOf: (key, choices, fallback) => {
+      const value = field(key);
+      return choices.find((choice) => choice === value) ?? fallback;
+    },
+    issues: (key) => readIssues(field(key)),
+    path: (key) => readIssues([{ path: field(key) }])[0]?.path ?? [],
+  };
+}
+
 /** Rebuilds the error a caller rejects with from untrusted wire data. */
 export function decodeError(method: string, wire: unknown, depth = 0): RpcError {
   const w = (typeof wire === 'object' && wire !== null ? wire : {}) as Record<string, unknown>;
   const data = readData(w['data']);
   if (w['rpc'] === true && depth === 0) {
-    const field = (key: string): unknown => data?.[key];
-    switch (w['code']) {
-      case 'RPC_VALIDATION': {
-        const side = field('side');
-        return new RpcValidationError(
-          method,
-          side === 'input' || side === 'output' || side === 'event' ? (side as RpcValidationSide) : 'input',
-          readIssues(field('issues')),
-        );
-      }
-      case 'RPC_UNKNOWN_METHOD':
-        return new RpcUnknownMethodError(method);
-      case 'RPC_BUSY':
-        return new RpcBusyError(field('scope') === 'mailbox' ? 'mailbox' : 'in-flight', Number(field('limit')) || 0, `"${method}" on the other side`);
-      case 'RPC_PAYLOAD_TOO_LARGE':
-        return new RpcPayloadTooLargeError(method, Number(field('limit')) || 0);
-      case 'RPC_UNSERIALIZABLE':
-        return new RpcUnserializableError(method, readIssues([{ path: field('path') }])[0]?.path ?? [], 'the reply cannot cross the wire intact');
-      case 'RPC_CLOSED':
-        return new RpcClosedError(`"${method}" was not run: ${text(w['message'], 'the other side closed')}`);
-      default:
-        break;
-    }
+    const code = w['code'];
+    // Own keys only: a code such as "__proto__" or "constructor" finds nothing.
+    const form = typeof code === 'string' && Object.hasOwn(WIRE_FORMS, code) ? WIRE_FORMS[code as keyof typeof WIRE_FORMS] : undefined;
+    if (form?.rebuild !== undefined) return form.rebuild(method, wireFields(w, data));
   }
   const cause = depth < MAX_CAUSE_DEPTH && w['cause'] !== undefined ? decodeError(method, w['cause'], depth + 1) : undefined;
   const code = w['code'];
