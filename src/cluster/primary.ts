@@ -1,10 +1,9 @@
-// The primary's role: a hub of one peer per worker, fork and attach, broadcast, events to all.
+// The primary's role: a hub of one endpoint per worker, fork and attach, broadcast, events to all.
 // The only module above the transport that knows node:cluster workers, with worker.ts.
 import cluster, { type Worker } from 'node:cluster';
-import { setMaxListeners } from 'node:events';
-import type { Contract, EventMap, ProcedureMap } from '../contract/contract.js';
 import { checkSerialization, describe } from '../checks.js';
-import { describeExit, RpcClosedError, RpcNoWorkerError, type PeerExitInfo } from '../errors.js';
+import type { CallOutput, Contract, EventMap, ProcedureMap } from '../contract/contract.js';
+import type { HandlerContext } from '../endpoint/dispatch.js';
 import { EndpointImpl } from '../endpoint/endpoint.js';
 import type { EndpointOptions } from '../endpoint/options.js';
 import type { InFlightCall } from '../endpoint/pending.js';
@@ -12,10 +11,10 @@ import { resolveSide, type EndpointSetup, type ResolvedSide } from '../endpoint/
 import { addStats, zeroStats, type EndpointStats } from '../endpoint/stats.js';
 import type { Serialization } from '../protocol/payload.js';
 import { SERIALIZATION_ENV, WorkerTransport } from '../transport/cluster.js';
+import { gather } from './broadcast.js';
 import { CLUSTER_DEFAULTS } from './defaults.js';
-import type { HandlerContext } from '../endpoint/dispatch.js';
 import type { CallArgs, Caller, EmitArgs, EventPort, Handlers } from '../endpoint/typed.js';
-import type { CallOutput } from '../contract/contract.js';
+import { describeExit, RpcClosedError, RpcNoWorkerError, type PeerExitInfo } from '../errors.js';
 
 /**
  * A worker as the primary names it.
@@ -227,29 +226,7 @@ class Hub {
 
   broadcast(method: string, input?: unknown, options?: unknown): Promise<BroadcastResult<unknown>[]> {
     if (this.#closed) return Promise.reject(new RpcClosedError('broadcast: the hub is closed'));
-    const targets = this.workers.filter((h) => h.isConnected);
-    // One listener on the caller's signal, whatever the number of workers: each call listens to a
-    // signal of our own instead (Node warns past ten listeners on one signal).
-    const signal = (options as { signal?: unknown } | undefined)?.signal;
-    let callOptions = options;
-    let release = (): void => {};
-    if (signal instanceof AbortSignal && !signal.aborted && targets.length > 1) {
-      const relay = new AbortController();
-      setMaxListeners(0, relay.signal);
-      const onAbort = (): void => relay.abort(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      release = () => signal.removeEventListener('abort', onAbort);
-      callOptions = { ...(options as object), signal: relay.signal };
-    }
-    return Promise.all(
-      targets.map((h) => {
-        const started = performance.now();
-        return h.call(method, input, callOptions).then(
-          (value): BroadcastResult<unknown> => ({ worker: h.info, status: 'fulfilled', value, ms: performance.now() - started }),
-          (reason: unknown): BroadcastResult<unknown> => ({ worker: h.info, status: 'rejected', reason, ms: performance.now() - started }),
-        );
-      }),
-    ).finally(release);
+    return gather(this.workers.filter((h) => h.isConnected), method, input, options);
   }
 
   emit(event: string, payload?: unknown): void {

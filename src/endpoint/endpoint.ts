@@ -7,11 +7,11 @@ import type { Transport } from '../transport/transport.js';
 import type { HandlerContext } from './dispatch.js';
 import type { Listeners } from './listeners.js';
 import type { EndpointOptions } from './options.js';
-import { Peer, type CallOptions } from './peer.js';
+import { Peer } from './peer.js';
 import type { InFlightCall } from './pending.js';
 import { resolveSide, type EndpointSetup, type Side } from './setup.js';
 import type { EndpointStats } from './stats.js';
-import type { Caller, EventPort, Handlers } from './typed.js';
+import type { CallOptions, Caller, EventPort, Handlers } from './typed.js';
 
 /**
  * One end of an RPC link: calls the procedures of the other side, serves its own, and exchanges

@@ -2,8 +2,8 @@
 // (replies) and the dispatcher (calls), emits and receives events, and runs the link's lifecycle
 // (bye, transport closed, close, drain). Must not import node:cluster.
 import pTimeout from 'p-timeout';
-import type { EventMap, ProcedureDef, ProcedureMap } from '../contract/contract.js';
 import { checkTimeout, describe } from '../checks.js';
+import type { ProcedureDef } from '../contract/contract.js';
 import { check } from '../contract/schema.js';
 import {
   RpcAbortedError,
@@ -19,31 +19,22 @@ import {
   type PeerExitInfo,
 } from '../errors.js';
 import { decodeError, encodeError } from '../protocol/errors.js';
-import { BYE_FRAME, callFrame, cancelFrame, errFrame, eventFrame, readFrame, type EventFrame, type Frame } from '../protocol/frames.js';
+import { BYE_FRAME, callFrame, cancelFrame, errFrame, eventFrame, readFrame, type Frame } from '../protocol/frames.js';
 import { inspectPayload, payloadError } from '../protocol/payload.js';
 import type { Transport, TransportClose } from '../transport/transport.js';
-import { Dispatcher, type ServedEntry } from './dispatch.js';
+import { Dispatcher } from './dispatch.js';
+import { EventInbox } from './inbox.js';
 import type { Listeners } from './listeners.js';
-import type { EndpointSetup } from './setup.js';
 import type { ResolvedEndpointOptions } from './options.js';
+import type { EndpointSetup } from './setup.js';
+import { readCallOptions, type CallOptions } from './typed.js';
 import { PendingCalls, type InFlightCall, type PendingCall } from './pending.js';
 import { snapshotStats, zeroStats, type EndpointStats } from './stats.js';
-
-/**
- * Options of one call.
- * @public
- */
-export interface CallOptions {
-  /** Overrides the endpoint's timeout for this call, in milliseconds; `Infinity` disables it. */
-  readonly timeout?: number;
-  /** Aborts the call: the promise rejects with `signal.reason` and the remote handler's signal aborts. */
-  readonly signal?: AbortSignal;
-}
 
 export class Peer {
   readonly #transport: Transport;
   readonly #calls: ReadonlyMap<string, ProcedureDef>;
-  readonly #events: ReadonlyMap<string, EventMap[string]>;
+  readonly #inbox: EventInbox;
   readonly #options: ResolvedEndpointOptions;
   readonly #listeners: Listeners;
   readonly #context: object;
@@ -57,17 +48,18 @@ export class Peer {
   #draining: Promise<void> | undefined;
   /** Set by close(), so a transport closed under the endpoint is told apart. */
   #closing = false;
-  #eventChain: Promise<void> | undefined;
   /** The counters; the gauges among them (inFlight, handling, backlog) are filled in by stats(). */
   readonly #stats = zeroStats();
 
   constructor(config: EndpointSetup) {
     this.#transport = config.transport;
     this.#calls = new Map(Object.entries(config.calls));
-    this.#events = new Map(Object.entries(config.events));
     this.#options = config.options;
     this.#listeners = config.listeners;
     this.#context = config.worker === undefined ? {} : { worker: config.worker };
+    this.#inbox = new EventInbox(config.events, config.listeners, this.#context, this.#stats, (name) =>
+      this.#problem(new Error(`unknown event ${JSON.stringify(name)} from ${this.peerName}`)),
+    );
     this.#goneError = config.goneError ?? ((peer) => new RpcPeerExitedError(peer, false));
     this.#onClosed = config.onClosed;
     this.#pending = new PendingCalls(
@@ -123,17 +115,8 @@ export class Peer {
     let timeout = this.#options.timeout;
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
-      if (typeof options !== 'object' || options === null) {
-        return Promise.reject(new TypeError(`call("${method}"): options must be an object, got ${describe(options)}`));
-      }
-      if (options.timeout !== undefined) timeout = checkTimeout(`call("${method}")`, options.timeout);
-      if (options.signal !== undefined) {
-        if (!(options.signal instanceof AbortSignal)) {
-          return Promise.reject(new TypeError(`call("${method}"): signal must be an AbortSignal, got ${describe(options.signal)}`));
-        }
-        signal = options.signal;
-        if (signal.aborted) return Promise.reject(signal.reason);
-      }
+      ({ timeout, signal } = readCallOptions(`call("${method}")`, options, timeout));
+      if (signal?.aborted === true) return Promise.reject(signal.reason);
     }
     if (this.#pending.size >= this.#options.maxInFlight) {
       return Promise.reject(new RpcBusyError('in-flight', this.#options.maxInFlight, `call("${method}") to ${this.peerName}`));
@@ -187,7 +170,7 @@ export class Peer {
 
   /** Checks an event before it is sent; throws what `emit` would. */
   checkEvent(name: string, payload: unknown): void {
-    if (typeof name !== 'string' || !this.#events.has(name)) {
+    if (typeof name !== 'string' || !this.#inbox.has(name)) {
       throw new TypeError(`emit: ${describe(name)} is not an event of the contract`);
     }
     const problem = inspectPayload(payload, this.#options.maxPayloadBytes, this.#transport.serialization);
@@ -221,39 +204,10 @@ export class Peer {
             : new RpcAbortedError(`the caller aborted its call to "${method}"`),
         );
       case 'event':
-        return this.#onEvent(frame);
+        return this.#inbox.receive(frame);
       case 'bye':
         return this.#onBye();
     }
-  }
-
-  #onEvent(frame: EventFrame): void {
-    this.#stats.eventsReceived++;
-    const schema = this.#events.get(frame.m);
-    if (schema === undefined) return this.#problem(new Error(`unknown event ${JSON.stringify(frame.m)} from ${this.peerName}`));
-    const deliver = (c: Awaited<ReturnType<typeof check>>): void => {
-      if (!c.ok) {
-        this.#stats.validationFailures++;
-        this.#listeners.error(new RpcValidationError(frame.m, 'event', c.issues), this.#context);
-        return;
-      }
-      this.#listeners.emit(frame.m, c.value, this.#context);
-    };
-    // Events reach listeners in the order they were sent, even past an asynchronous schema.
-    if (this.#eventChain === undefined) {
-      const checked = check(schema, frame.p);
-      if (!(checked instanceof Promise)) return deliver(checked);
-      this.#queueEvent(checked.then(deliver));
-    } else {
-      this.#queueEvent(this.#eventChain.then(() => check(schema, frame.p)).then(deliver));
-    }
-  }
-
-  #queueEvent(chain: Promise<void>): void {
-    this.#eventChain = chain;
-    void chain.then(() => {
-      if (this.#eventChain === chain) this.#eventChain = undefined;
-    });
   }
 
   #problem(error: Error): void {
@@ -282,10 +236,14 @@ export class Peer {
 
   #onBye(): void {
     // The other side closed its endpoint: nothing more will be answered there.
-    const reason = `${this.peerName} closed its endpoint`;
+    this.#closeAll(`${this.peerName} closed its endpoint`, false);
+  }
+
+  /** Refuses new calls and settles every call both ways with RPC_CLOSED; `reply`: tell the callers of incoming calls. */
+  #closeAll(reason: string, reply: boolean): void {
     this.#refusal ??= () => new RpcClosedError(reason);
     this.#pending.rejectAll(() => new RpcClosedError(reason));
-    this.#dispatcher.cancelAll(new RpcClosedError(reason), undefined);
+    this.#dispatcher.cancelAll(new RpcClosedError(reason), reply ? new RpcClosedError(reason) : undefined);
   }
 
   #onTransportClosed(info: TransportClose): void {
@@ -299,9 +257,7 @@ export class Peer {
       this.#dispatcher.cancelAll(new RpcPeerExitedError(info.peer, true), undefined);
     } else if (!this.#closing) {
       // The transport was closed under the endpoint: settle everything as close() would.
-      const reason = `the transport to ${this.peerName} was closed`;
-      this.#pending.rejectAll(() => new RpcClosedError(reason));
-      this.#dispatcher.cancelAll(new RpcClosedError(reason), undefined);
+      this.#closeAll(`the transport to ${this.peerName} was closed`, false);
     }
     this.#pending.stopTimers();
     this.#onClosed?.(info);
@@ -311,9 +267,7 @@ export class Peer {
   close(reason = 'the endpoint was closed'): void {
     if (this.#closed || this.#closing) return;
     this.#closing = true;
-    this.#refusal ??= () => new RpcClosedError(reason);
-    this.#pending.rejectAll(() => new RpcClosedError(reason));
-    this.#dispatcher.cancelAll(new RpcClosedError(reason), new RpcClosedError(reason));
+    this.#closeAll(reason, true);
     this.#transport.send(BYE_FRAME);
     this.#transport.close();
   }
