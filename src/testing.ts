@@ -53,3 +53,5 @@ export function connectMemoryPair<C extends Contract>(
 export { conformanceCases } from './testing/conformance.js';
 export type { ConformanceCaller, ConformanceCase, ConformanceOptions, ConformancePair } from './testing/conformance-kit.js';
 export { conformanceContract, conformancePrimaryHandlers, conformanceWorkerHandlers } from './testing/conformance-contract.js';
+export type { ConformanceContract } from './testing/conformance-contract.js';
+

@@ -29,14 +29,18 @@ export const conformanceContract = defineContract({
   },
 });
 
-type CC = typeof conformanceContract;
+/**
+ * The type of {@link conformanceContract}.
+ * @public
+ */
+export type ConformanceContract = typeof conformanceContract;
 
 /**
  * Handlers of the conformance contract's worker side. `primary` returns the endpoint a handler
  * calls back into the primary with; `pid` is what `greet` and `stats` report.
  * @public
  */
-export function conformanceWorkerHandlers(primary: () => Caller<CC['primary']>, pid = process.pid): Handlers<CC['worker'], HandlerContext> {
+export function conformanceWorkerHandlers(primary: () => Caller<ConformanceContract['primary']>, pid = process.pid): Handlers<ConformanceContract['worker'], HandlerContext> {
   let handled = 0;
   const cancelled: string[] = [];
   return {
@@ -77,7 +81,7 @@ export function conformanceWorkerHandlers(primary: () => Caller<CC['primary']>, 
  * Handlers of the conformance contract's primary side.
  * @public
  */
-export function conformancePrimaryHandlers(): Handlers<CC['primary'], HandlerContext> {
+export function conformancePrimaryHandlers(): Handlers<ConformanceContract['primary'], HandlerContext> {
   return {
     upper: (text) => text.toUpperCase(),
   };

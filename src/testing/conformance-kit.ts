@@ -5,9 +5,7 @@ import type { InFlightCall } from '../endpoint/pending.js';
 import type { EndpointStats } from '../endpoint/stats.js';
 import type { Caller } from '../endpoint/typed.js';
 import type { Serialization } from '../protocol/payload.js';
-import type { conformanceContract } from './conformance-contract.js';
-
-type CC = typeof conformanceContract;
+import type { ConformanceContract } from './conformance-contract.js';
 
 /**
  * What the suite needs of the calling side: an `Endpoint` and a hub's `WorkerHandle` both are this.
@@ -15,7 +13,7 @@ type CC = typeof conformanceContract;
  */
 export interface ConformanceCaller {
   /** Calls a procedure of `conformanceContract.worker`. */
-  readonly call: Caller<CC['worker']>['call'];
+  readonly call: Caller<ConformanceContract['worker']>['call'];
   /** The caller's counters. */
   stats(): EndpointStats;
   /** The caller's calls in flight. */
