@@ -20,7 +20,7 @@ export type { BalanceStrategy, HttpClusterOptions, RestartOptions, WorkerContext
 export type { HttpWorkerInfo, WorkerExit, WorkerLoad } from './primary/member.js';
 export type { HttpClusterWorker } from './worker/runtime.js';
 export type { ClusterStats, MergedContract, ControlContract, WorkerState } from './control.js';
-export { RpcReloadError, RpcSchedulingPolicyError, RpcWorkerStartError } from '../errors.js';
+export { RpcReloadError, RpcSchedulingPolicyError, RpcWorkerStartError } from './errors.js';
 
 /**
  * What `runHttpCluster` resolves to in the primary.

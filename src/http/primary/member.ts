@@ -2,7 +2,8 @@
 // promises the supervisor waits on. The transitions and the restart rule are pure functions.
 import type { Worker } from 'node:cluster';
 import type { WorkerHandle } from '../../cluster/primary.js';
-import { describeExit, RpcWorkerStartError } from '../../errors.js';
+import { describeExit } from '../../errors.js';
+import { RpcWorkerStartError } from '../errors.js';
 import type { ControlContract, LoadReport, WorkerState } from '../control.js';
 import type { Seat } from './dealer.js';
 

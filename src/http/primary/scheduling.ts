@@ -1,6 +1,6 @@
 // Which scheduling policy each balance needs from node:cluster, set before the first fork.
 import cluster from 'node:cluster';
-import { RpcSchedulingPolicyError } from '../../errors.js';
+import { RpcSchedulingPolicyError } from '../errors.js';
 import type { BalanceStrategy } from '../options.js';
 
 /**
