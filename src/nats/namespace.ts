@@ -1,0 +1,371 @@
+// One member's view of its namespace: subscriptions, the link (and endpoint) per other member,
+// incoming routing, membership from heartbeats, and what a lost connection does. Untrusted
+// messages are dropped and counted here, never thrown.
+import { hostname } from 'node:os';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { nanoid } from 'nanoid';
+import type { Contract } from '../contract/contract.js';
+import { Deadlines } from '../endpoint/deadlines.js';
+import { createEndpoint, type Endpoint } from '../endpoint/endpoint.js';
+import { Listeners } from '../endpoint/listeners.js';
+import { RpcNoWorkerError, RpcPeerExitedError, type PeerExitInfo } from '../errors.js';
+import { AnyLink, MemberLink, notConnected, type AnyCall, type IncomingDeadline, type LinkHost } from './links.js';
+import { Membership, type LeftReason, type MemberInfo } from './membership.js';
+import type { ResolvedNatsOptions } from './options.js';
+import { Outbox } from './outbox.js';
+import { decode, decodeHeartbeat, encodeHeartbeat, ID_PATTERN, Subjects, type Decoded, type Heartbeat } from './wire.js';
+
+type AnyEndpoint = Endpoint<any, any>;
+
+/** A link to one other member and the endpoint over it. */
+export interface Linked {
+  readonly link: MemberLink;
+  readonly endpoint: AnyEndpoint;
+}
+
+/** The counters the namespace keeps besides its endpoints'. */
+export interface NamespaceCounters {
+  dropped: number;
+  synthesized: number;
+}
+
+export class Namespace implements LinkHost {
+  readonly me = nanoid(16);
+  readonly since = Date.now();
+  readonly subjects: Subjects;
+  readonly outbox: Outbox;
+  readonly anyCalls = new Map<string, AnyCall>();
+  readonly deadlines = new Deadlines<IncomingDeadline>((item) => item.link.expire(item));
+  readonly links = new Map<string, Linked>();
+  readonly membership: Membership;
+  readonly listeners = new Listeners();
+  readonly memberListeners = new Listeners();
+  readonly counters: NamespaceCounters = { dropped: 0, synthesized: 0 };
+  readonly any: { readonly link: AnyLink; readonly endpoint: AnyEndpoint };
+  /** Counters of links that closed, so stats() keeps them. */
+  readonly retired: AnyEndpoint[] = [];
+  readonly other: 'primary' | 'worker';
+  readonly #subs: Subscription[] = [];
+  #queueSub: Subscription | undefined;
+  #nextTimeout: number | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #helloDue = false;
+  #status: { stop(): void } | undefined;
+  connected = true;
+  state: 'up' | 'draining' | 'closed' = 'up';
+
+  constructor(
+    readonly nc: NatsConnection,
+    readonly contract: Contract,
+    readonly options: ResolvedNatsOptions,
+    readonly handlers: (member: () => MemberInfo | undefined, id: string) => unknown,
+    /** The largest NATS message this member sends or accepts. */
+    readonly messageLimit: number,
+  ) {
+    this.subjects = Subjects.of(options.namespace);
+    this.other = options.side === 'primary' ? 'worker' : 'primary';
+    this.outbox = new Outbox(nc, options.serialization, this.subjects, this.me, messageLimit);
+    this.membership = new Membership(
+      options.heartbeatTimeout,
+      () => performance.now(),
+      (info) => this.memberListeners.emit('joined', info, info),
+      (info, reason) => this.#left(info, reason),
+    );
+    const noWorker = (): RpcNoWorkerError => new RpcNoWorkerError(`no member serves the ${this.other} side of namespace "${options.namespace}"; the call was not delivered`);
+    const link = new AnyLink(this, `any ${this.other} of namespace "${options.namespace}"`, this.subjects.any(this.other, this.me), noWorker);
+    this.any = { link, endpoint: this.#endpoint(link, '', () => undefined) };
+  }
+
+  get serialization(): ResolvedNatsOptions['serialization'] {
+    return this.options.serialization;
+  }
+
+  takeTimeout(): number {
+    return this.#nextTimeout ?? this.options.endpoint.timeout;
+  }
+
+  /** Runs `send` with the timeout its call frame must carry. */
+  withTimeout<T>(timeout: number, send: () => T): T {
+    this.#nextTimeout = timeout;
+    try {
+      return send();
+    } finally {
+      this.#nextTimeout = undefined;
+    }
+  }
+
+  synthesized(): void {
+    this.counters.synthesized++;
+  }
+
+  vanished(id: string): void {
+    this.membership.leave(id, 'unreachable');
+    this.#unlink(id, 'unreachable');
+  }
+
+  /** Subscribes, announces this member, and starts heartbeats. */
+  async start(): Promise<void> {
+    const s = this.subjects;
+    const sub = (subject: string, callback: (msg: Msg) => void, queue?: string): Subscription => {
+      const handle = this.nc.subscribe(subject, {
+        ...(queue !== undefined ? { queue } : {}),
+        callback: (error, msg) => (error ? this.listeners.error(error, {}) : callback(msg)),
+      });
+      this.#subs.push(handle);
+      return handle;
+    };
+    sub(s.heartbeat, this.#onBeat);
+    sub(`${s.prefix}.m.${this.me}.*`, this.#onDirect);
+    sub(`${s.prefix}.e.*`, this.#onEvent);
+    sub(`${s.prefix}.s.${this.me}.*`, this.#onStatus);
+    if (Object.keys(this.contract[this.options.side]).length > 0) {
+      this.#queueSub = sub(`${s.anyQueue(this.options.side)}.*`, this.#onAny, s.anyQueue(this.options.side));
+    }
+    await this.nc.flush();
+    this.beat(true);
+    this.#timer = setInterval(() => this.#tick(), this.options.heartbeatInterval);
+    this.#timer.unref();
+  }
+
+  /** Announces this member; `hello` asks the others to announce themselves now. */
+  beat(hello = false): void {
+    if (!this.connected || this.nc.isClosed()) return;
+    let load = 0;
+    for (const { endpoint } of this.links.values()) load += endpoint.stats().handling;
+    const state: Heartbeat['state'] = this.state === 'closed' ? 'bye' : this.state;
+    const beat = { id: this.me, side: this.options.side, host: hostname(), pid: process.pid, label: this.options.label, since: this.since, load, state };
+    try {
+      this.nc.publish(this.subjects.heartbeat, encodeHeartbeat(hello ? { ...beat, hello: true } : beat));
+    } catch (error) {
+      this.listeners.error(error instanceof Error ? error : new Error(String(error)), {});
+    }
+  }
+
+  #tick(): void {
+    this.beat();
+    this.membership.sweep();
+    const limit = performance.now() - this.options.heartbeatTimeout;
+    for (const [id, call] of this.anyCalls) if (call.taken === undefined && call.cancel !== undefined && call.at < limit) this.anyCalls.delete(id);
+    // Links made for senders that never sent a heartbeat are dropped like silent members.
+    for (const [id, { link }] of this.links) if (this.membership.get(id) === undefined && link.createdAt < limit) this.#unlink(id, 'silent');
+  }
+
+  /** The link to member `id`, made on first use; `undefined` for an id that cannot have one. */
+  linkFor(id: string): Linked | undefined {
+    const existing = this.links.get(id);
+    if (existing !== undefined) return existing;
+    if (id === this.me || !ID_PATTERN.test(id) || this.state !== 'up' || this.membership.isGone(id)) return undefined;
+    if (this.links.size >= this.options.maxMembers) return undefined;
+    const info = this.membership.get(id);
+    const name = info === undefined ? `member ${id}` : `member ${id} (${info.host}, pid ${info.pid})`;
+    const link = new MemberLink(this, id, name);
+    const linked = { link, endpoint: this.#endpoint(link, id, () => this.membership.get(id)) };
+    this.links.set(id, linked);
+    return linked;
+  }
+
+  #endpoint(link: MemberLink | AnyLink, id: string, member: () => MemberInfo | undefined): AnyEndpoint {
+    const endpoint = createEndpoint(this.contract, this.options.side, link, { ...this.options.endpoint, handlers: this.handlers(member, id) as never });
+    const ctx = {
+      get member() {
+        return member() ?? { id };
+      },
+    };
+    for (const name of Object.keys(this.contract.events)) endpoint.on(name as never, ((payload: unknown) => this.listeners.emit(name, payload, ctx)) as never);
+    endpoint.on('error', (error: Error) => this.listeners.error(error, ctx));
+    return endpoint;
+  }
+
+  #left(info: MemberInfo, reason: LeftReason): void {
+    this.#unlink(info.id, reason);
+    this.memberListeners.emit('left', info, { reason });
+  }
+
+  /** Closes the link to a member that is gone: its calls reject with RPC_PEER_EXITED. */
+  #unlink(id: string, reason: LeftReason, unsent?: ReadonlySet<object>): void {
+    const linked = this.links.get(id);
+    const peer = `${linked?.link.peerName ?? `member ${id}`}, ${REASONS[reason]}`;
+    for (const [callId, call] of this.anyCalls) {
+      if (call.taken !== id) continue;
+      this.anyCalls.delete(callId);
+      this.any.link.fail(callId, new RpcPeerExitedError(exitInfo(peer), true));
+    }
+    if (linked === undefined) return;
+    this.links.delete(id);
+    this.retired.push(linked.endpoint);
+    linked.link.gone(exitInfo(peer), unsent);
+  }
+
+  /** This process lost its NATS connection: every call in flight settles now. */
+  disconnected(): void {
+    if (!this.connected) return;
+    this.connected = false;
+    const unsent = this.outbox.takeAll();
+    const neverLeft = new Set<string>();
+    for (const frame of unsent.get(this.any.link) ?? []) neverLeft.add((frame as { i: string }).i);
+    for (const callId of [...this.anyCalls.keys()]) {
+      this.any.link.fail(callId, new RpcPeerExitedError(notConnected(new Error('connection lost')), !neverLeft.has(callId)));
+    }
+    this.anyCalls.clear();
+    for (const [id, { link }] of [...this.links]) this.#unlink(id, 'disconnected', unsent.get(link) ?? new Set());
+    this.membership.clear('disconnected');
+  }
+
+  reconnected(): void {
+    this.connected = true;
+    this.beat(true);
+  }
+
+  /** Follows the connection: a lost one settles every call, a lame-duck server calls `onLameDuck`. */
+  watch(onLameDuck: () => void): void {
+    const status = this.nc.status();
+    this.#status = status as unknown as { stop(): void };
+    void (async () => {
+      for await (const s of status) {
+        if (s.type === 'disconnect' || s.type === 'close') this.disconnected();
+        else if (s.type === 'reconnect') this.reconnected();
+        else if (s.type === 'ldm' && this.options.lameDuck === 'drain') onLameDuck();
+      }
+    })().catch(() => undefined);
+    void this.nc.closed().then(() => this.disconnected(), () => this.disconnected());
+  }
+
+  stopStatus(): void {
+    this.#status?.stop();
+    this.#status = undefined;
+  }
+
+  /** Stops taking calls from the queue group: other members take them. */
+  stopAny(): void {
+    this.#queueSub?.unsubscribe();
+    this.#queueSub = undefined;
+  }
+
+  /** Says goodbye and stops listening. */
+  async leave(): Promise<void> {
+    this.state = 'closed';
+    clearInterval(this.#timer);
+    this.deadlines.clear();
+    this.beat();
+    for (const sub of this.#subs) sub.unsubscribe();
+    this.#subs.length = 0;
+  }
+
+  #open(msg: Msg): Decoded | undefined {
+    if (msg.data.byteLength > this.messageLimit) return this.#drop();
+    const decoded = decode(this.options.serialization, msg.data);
+    return typeof decoded === 'string' ? this.#drop() : decoded;
+  }
+
+  #drop(): undefined {
+    this.counters.dropped++;
+    return undefined;
+  }
+
+  readonly #onBeat = (msg: Msg): void => {
+    const hb = decodeHeartbeat(msg.data);
+    if (hb === undefined) return void this.#drop();
+    if (hb.id === this.me) return;
+    if (this.membership.beat(hb) || hb.hello === true) this.#helloBack();
+  };
+
+  /** Answers a newcomer with this member's heartbeat, once per tick however many arrive. */
+  #helloBack(): void {
+    if (this.#helloDue) return;
+    this.#helloDue = true;
+    setImmediate(() => {
+      this.#helloDue = false;
+      if (this.state !== 'closed') this.beat();
+    });
+  }
+
+  readonly #onDirect = (msg: Msg): void => {
+    const from = Subjects.last(msg.subject);
+    const opened = this.#open(msg);
+    const linked = opened === undefined ? undefined : this.linkFor(from);
+    if (opened === undefined) return;
+    for (const id of opened.acks) this.#taken(id, from);
+    for (const raw of opened.frames) {
+      const f = raw as { k?: unknown; i?: unknown; d?: unknown };
+      if ((f?.k === 'ok' || f?.k === 'err') && typeof f.i === 'string') {
+        const call = this.anyCalls.get(f.i);
+        if (call !== undefined) {
+          // A reply to a call to "any member" counts only from the member that took it.
+          if (call.taken !== from) this.#drop();
+          else {
+            this.anyCalls.delete(f.i);
+            this.any.link.deliver(raw);
+          }
+          continue;
+        }
+      }
+      if (linked === undefined) {
+        this.#drop();
+        continue;
+      }
+      if (f?.k === 'call' && typeof f.i === 'string') linked.link.track(f.i, f.d);
+      linked.link.deliver(raw);
+    }
+  };
+
+  #taken(callId: string, by: string): void {
+    const call = this.anyCalls.get(callId);
+    if (call === undefined) {
+      // Cancelled, and forgotten, before it was taken: tell the member that took it after all.
+      if (this.links.has(by)) this.outbox.push(this.subjects.direct(by, this.me), this.any.link, {}, { k: 'cancel', i: callId, r: 'abort' });
+      return;
+    }
+    if (call.taken !== undefined) return;
+    call.taken = by;
+    if (call.cancel !== undefined) {
+      this.anyCalls.delete(callId);
+      this.outbox.push(this.subjects.direct(by, this.me), this.any.link, call.cancel, call.cancel);
+    }
+  }
+
+  readonly #onAny = (msg: Msg): void => {
+    const from = Subjects.last(msg.subject);
+    const opened = this.#open(msg);
+    const linked = opened === undefined ? undefined : this.linkFor(from);
+    if (opened === undefined || linked === undefined) return void (opened !== undefined && this.#drop());
+    for (const raw of opened.frames) {
+      const f = raw as { k?: unknown; i?: unknown; d?: unknown };
+      if (f?.k !== 'call' || typeof f.i !== 'string' || f.i.length > 64) {
+        this.#drop();
+        continue;
+      }
+      this.outbox.ack(linked.link.subject, linked.link, f.i);
+      linked.link.track(f.i, f.d);
+      linked.link.deliver(raw);
+    }
+  };
+
+  readonly #onEvent = (msg: Msg): void => {
+    const from = Subjects.last(msg.subject);
+    if (from === this.me) return;
+    const opened = this.#open(msg);
+    const linked = opened === undefined ? undefined : this.linkFor(from);
+    if (opened === undefined || linked === undefined) return void (opened !== undefined && this.#drop());
+    for (const raw of opened.frames) {
+      if ((raw as { k?: unknown })?.k !== 'event') this.#drop();
+      else linked.link.deliver(raw);
+    }
+  };
+
+  readonly #onStatus = (msg: Msg): void => {
+    if (msg.headers?.code !== 503) return;
+    const seq = Number(Subjects.last(msg.subject));
+    if (Number.isSafeInteger(seq)) this.outbox.noResponders(seq);
+  };
+}
+
+const REASONS: Record<LeftReason, string> = {
+  goodbye: 'which left the namespace',
+  silent: 'whose heartbeats stopped',
+  unreachable: 'which nobody listens for any more',
+  disconnected: 'unreachable: this process lost its NATS connection',
+};
+
+function exitInfo(peer: string): PeerExitInfo {
+  return { peer, workerId: undefined, exitCode: null, signal: null };
+}
