@@ -9,7 +9,7 @@ import type { HandlerContext } from '../endpoint/dispatch.js';
 import type { Side } from '../endpoint/endpoint.js';
 import type { EndpointStats, InFlightCall } from '../endpoint/peer.js';
 import type { CallArgs, Caller, EventPort, Handlers } from '../endpoint/typed.js';
-import { RpcNoWorkerError, RpcPeerExitedError, RpcValidationError } from '../errors.js';
+import { RpcBusyError, RpcNoWorkerError, RpcPeerExitedError, RpcValidationError } from '../errors.js';
 import { notConnected } from './links.js';
 import type { LeftReason, MemberInfo } from './membership.js';
 import { Namespace } from './namespace.js';
@@ -144,6 +144,7 @@ class Member {
   readonly #ns: Namespace;
   readonly #options: ResolvedNatsOptions;
   #drained: Promise<void> | undefined;
+  #inFlight = 0;
 
   constructor(ns: Namespace, options: ResolvedNatsOptions) {
     this.#ns = ns;
@@ -169,12 +170,20 @@ class Member {
 
   /** A call through one endpoint: the deadline rides along, local errors get their own class, the reply is checked. */
   #through(endpoint: Namespace['any']['endpoint'], method: string, input: unknown, options: unknown): Promise<unknown> {
+    // maxInFlight bounds the member as a whole, as it bounds a worker's one link over IPC.
+    const max = this.#options.endpoint.maxInFlight;
+    if (this.#inFlight >= max) return Promise.reject(new RpcBusyError('in-flight', max, `call("${String(method)}")`));
     const t = (options as { timeout?: unknown } | undefined)?.timeout;
     const timeout = typeof t === 'number' && t > 0 ? t : this.#options.endpoint.timeout;
     const sent = this.#ns.withTimeout(timeout, () => endpoint.call(method, input, options as never));
+    this.#inFlight++;
     return sent.then(
-      (value) => this.#checkReply(method, value),
+      (value) => {
+        this.#inFlight--;
+        return this.#checkReply(method, value);
+      },
       (error: unknown) => {
+        this.#inFlight--;
         throw translate(error, method);
       },
     );
