@@ -49,7 +49,6 @@ export class Namespace implements LinkHost {
   #queueSub: Subscription | undefined;
   #nextTimeout: number | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #helloDue = false;
   #status: { stop(): void } | undefined;
   connected = true;
   state: 'up' | 'draining' | 'closed' = 'up';
@@ -118,11 +117,14 @@ export class Namespace implements LinkHost {
     sub(`${s.prefix}.m.${this.me}.*`, this.#onDirect);
     sub(`${s.prefix}.e.*`, this.#onEvent);
     sub(`${s.prefix}.s.${this.me}.*`, this.#onStatus);
+    await this.nc.flush();
+    // Announce before taking calls from the queue group: a caller accepts an acknowledgement only
+    // from a member it knows, and this connection's messages reach it in order.
+    this.beat(true);
     if (Object.keys(this.contract[this.options.side]).length > 0) {
       this.#queueSub = sub(`${s.anyQueue(this.options.side)}.*`, this.#onAny, s.anyQueue(this.options.side));
+      await this.nc.flush();
     }
-    await this.nc.flush();
-    this.beat(true);
     this.#timer = setInterval(() => this.#tick(), this.options.heartbeatInterval);
     this.#timer.unref();
   }
@@ -266,18 +268,11 @@ export class Namespace implements LinkHost {
     const hb = decodeHeartbeat(msg.data);
     if (hb === undefined) return void this.#drop();
     if (hb.id === this.me) return;
-    if (this.membership.beat(hb) || hb.hello === true) this.#helloBack();
+    this.membership.beat(hb);
+    // Answer a newcomer (or a member back from a reconnect) at once, before anything else this
+    // member sends it: its acknowledgements count only once it knows this member.
+    if (hb.hello === true && this.state !== 'closed') this.beat();
   };
-
-  /** Answers a newcomer with this member's heartbeat, once per tick however many arrive. */
-  #helloBack(): void {
-    if (this.#helloDue) return;
-    this.#helloDue = true;
-    setImmediate(() => {
-      this.#helloDue = false;
-      if (this.state !== 'closed') this.beat();
-    });
-  }
 
   readonly #onDirect = (msg: Msg): void => {
     const from = Subjects.last(msg.subject);
@@ -316,6 +311,9 @@ export class Namespace implements LinkHost {
       return;
     }
     if (call.taken !== undefined) return;
+    // Only a member of the other side (known from its heartbeats) can take a call: a client that
+    // merely saw the call go by and claims it is ignored.
+    if (this.membership.get(by)?.side !== this.other) return void this.#drop();
     call.taken = by;
     if (call.cancel !== undefined) {
       this.anyCalls.delete(callId);
