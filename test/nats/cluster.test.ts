@@ -59,8 +59,8 @@ test('a member whose server is killed reconnects to another server of the cluste
     30_000,
     'a call after the failover',
   );
-  t.is(pid, child.pid);
-  t.is((await withTimeout(primary.call('stats'), 10_000, 'a call to any member')).pid, child.pid);
+  t.is(pid, child.pid!);
+  t.is((await withTimeout(primary.call("stats"), 10_000, "a call to any member")).pid, child.pid!);
   const moved = new Promise<string>((resolve) => child.once('message', (m: { server?: string }) => m.server && resolve(m.server)));
   child.send({ reconnectedTo: true });
   t.notRegex(await withTimeout(moved, 10_000, 'the member to say where it is now'), new RegExp(`:${a!.port}$`));
