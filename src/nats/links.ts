@@ -46,7 +46,10 @@ export interface LinkHost {
 
 /** A call frame as it goes on the wire: with the time it has left, in milliseconds. */
 function withDeadline(frame: object, timeout: number): object {
-  return timeout === Infinity ? frame : { ...frame, d: Math.round(timeout) };
+  if (timeout === Infinity) return frame;
+  // Built field by field: an object spread costs several microseconds on this path.
+  const f = frame as { k: 'call'; i: string; m: string; p?: unknown };
+  return f.p === undefined ? { k: f.k, i: f.i, m: f.m, d: Math.round(timeout) } : { k: f.k, i: f.i, m: f.m, p: f.p, d: Math.round(timeout) };
 }
 
 abstract class LinkBase implements Transport, Route {

@@ -123,7 +123,7 @@ export class Outbox {
       if (original !== undefined) batch.route.refused(original, new RpcPayloadTooLargeError('message', this.limit));
       return;
     }
-    const calls = batch.calls === undefined ? undefined : callsIn(frames);
+    const calls = batch.calls === undefined ? undefined : frames === batch.wire ? batch.calls : callsIn(frames);
     try {
       if (calls === undefined || calls.length === 0) {
         this.nc.publish(batch.subject, data);

@@ -47,9 +47,15 @@ export interface Decoded {
   readonly acks: readonly string[];
 }
 
+const JSON_HEAD = `{${JSON.stringify(ENVELOPE_TAG)}:${PROTOCOL_VERSION},"f":`;
+
 export function encode(serialization: Serialization, frames: readonly object[], acks: readonly string[] | undefined): Uint8Array {
-  const message = acks === undefined ? { [ENVELOPE_TAG]: PROTOCOL_VERSION, f: frames } : { [ENVELOPE_TAG]: PROTOCOL_VERSION, f: frames, a: acks };
-  return serialization === 'json' ? Buffer.from(JSON.stringify(message)) : serialize(message);
+  if (serialization === 'json') {
+    // The envelope's few fixed bytes are written as text around the frames.
+    const text = acks === undefined || acks.length === 0 ? `${JSON_HEAD}${JSON.stringify(frames)}}` : `${JSON_HEAD}${JSON.stringify(frames)},"a":${JSON.stringify(acks)}}`;
+    return Buffer.from(text);
+  }
+  return serialize(acks === undefined ? { [ENVELOPE_TAG]: PROTOCOL_VERSION, f: frames } : { [ENVELOPE_TAG]: PROTOCOL_VERSION, f: frames, a: acks });
 }
 
 /** Opens an untrusted message. A string says why it was dropped. Never throws. */
