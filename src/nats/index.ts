@@ -14,6 +14,7 @@ export type {
   NatsHandlerContext,
   NatsMember,
   NatsMemberStats,
-} from './member.js';
+  OtherSide,
+} from './types.js';
 export type { LeftReason, MemberInfo } from './membership.js';
 export type { NatsMemberOptions } from './options.js';

@@ -11,9 +11,10 @@ import { Listeners } from '../endpoint/listeners.js';
 import { RpcNoWorkerError, RpcPeerExitedError, type PeerExitInfo } from '../errors.js';
 import { AnyLink, MemberLink, notConnected, type AnyCall, type IncomingDeadline, type LinkHost } from './links.js';
 import { Membership, type LeftReason, type MemberInfo } from './membership.js';
+import { Inbound } from './inbound.js';
 import type { ResolvedNatsOptions } from './options.js';
 import { Outbox } from './outbox.js';
-import { decode, decodeHeartbeat, encodeHeartbeat, ID_PATTERN, Subjects, type Decoded, type Heartbeat } from './wire.js';
+import { encodeHeartbeat, ID_PATTERN, Subjects, type Heartbeat } from './wire.js';
 
 type AnyEndpoint = Endpoint<any, any>;
 
@@ -42,14 +43,15 @@ export class Namespace implements LinkHost {
   readonly memberListeners = new Listeners();
   readonly counters: NamespaceCounters = { dropped: 0, synthesized: 0 };
   readonly any: { readonly link: AnyLink; readonly endpoint: AnyEndpoint };
-  /** Counters of links that closed, so stats() keeps them. */
-  readonly retired: AnyEndpoint[] = [];
+  /** Counters of links that closed, so stats() keeps them (gauges excluded). */
+  readonly retired: Record<string, number> = {};
   readonly other: 'primary' | 'worker';
   readonly #subs: Subscription[] = [];
   #queueSub: Subscription | undefined;
   #nextTimeout: number | undefined;
   #timer: NodeJS.Timeout | undefined;
   #status: { stop(): void } | undefined;
+  readonly #inbound = new Inbound(this);
   connected = true;
   state: 'up' | 'draining' | 'closed' = 'up';
 
@@ -113,16 +115,16 @@ export class Namespace implements LinkHost {
       this.#subs.push(handle);
       return handle;
     };
-    sub(s.heartbeat, this.#onBeat);
-    sub(`${s.prefix}.m.${this.me}.*`, this.#onDirect);
-    sub(`${s.prefix}.e.*`, this.#onEvent);
-    sub(`${s.prefix}.s.${this.me}.*`, this.#onStatus);
+    sub(s.heartbeat, this.#inbound.onBeat);
+    sub(`${s.prefix}.m.${this.me}.*`, this.#inbound.onDirect);
+    sub(`${s.prefix}.e.*`, this.#inbound.onEvent);
+    sub(`${s.prefix}.s.${this.me}.*`, this.#inbound.onStatus);
     await this.nc.flush();
     // Announce before taking calls from the queue group: a caller accepts an acknowledgement only
     // from a member it knows, and this connection's messages reach it in order.
     this.beat(true);
     if (Object.keys(this.contract[this.options.side]).length > 0) {
-      this.#queueSub = sub(`${s.anyQueue(this.options.side)}.*`, this.#onAny, s.anyQueue(this.options.side));
+      this.#queueSub = sub(`${s.anyQueue(this.options.side)}.*`, this.#inbound.onAny, s.anyQueue(this.options.side));
       await this.nc.flush();
     }
     this.#timer = setInterval(() => this.#tick(), this.options.heartbeatInterval);
@@ -194,8 +196,10 @@ export class Namespace implements LinkHost {
     }
     if (linked === undefined) return;
     this.links.delete(id);
-    this.retired.push(linked.endpoint);
     linked.link.gone(exitInfo(peer), unsent);
+    for (const [key, value] of Object.entries(linked.endpoint.stats())) {
+      if (key !== 'inFlight' && key !== 'handling' && key !== 'backlog') this.retired[key] = (this.retired[key] ?? 0) + value;
+    }
   }
 
   /** This process lost its NATS connection: every call in flight settles now. */
@@ -253,108 +257,6 @@ export class Namespace implements LinkHost {
     this.#subs.length = 0;
   }
 
-  #open(msg: Msg): Decoded | undefined {
-    if (msg.data.byteLength > this.messageLimit) return this.#drop();
-    const decoded = decode(this.options.serialization, msg.data);
-    return typeof decoded === 'string' ? this.#drop() : decoded;
-  }
-
-  #drop(): undefined {
-    this.counters.dropped++;
-    return undefined;
-  }
-
-  readonly #onBeat = (msg: Msg): void => {
-    const hb = decodeHeartbeat(msg.data);
-    if (hb === undefined) return void this.#drop();
-    if (hb.id === this.me) return;
-    this.membership.beat(hb);
-    // Answer a newcomer (or a member back from a reconnect) at once, before anything else this
-    // member sends it: its acknowledgements count only once it knows this member.
-    if (hb.hello === true && this.state !== 'closed') this.beat();
-  };
-
-  readonly #onDirect = (msg: Msg): void => {
-    const from = Subjects.last(msg.subject);
-    const opened = this.#open(msg);
-    const linked = opened === undefined ? undefined : this.linkFor(from);
-    if (opened === undefined) return;
-    for (const id of opened.acks) this.#taken(id, from);
-    for (const raw of opened.frames) {
-      const f = raw as { k?: unknown; i?: unknown; d?: unknown };
-      if ((f?.k === 'ok' || f?.k === 'err') && typeof f.i === 'string') {
-        const call = this.anyCalls.get(f.i);
-        if (call !== undefined) {
-          // A reply to a call to "any member" counts only from the member that took it.
-          if (call.taken !== from) this.#drop();
-          else {
-            this.anyCalls.delete(f.i);
-            this.any.link.deliver(raw);
-          }
-          continue;
-        }
-      }
-      if (linked === undefined) {
-        this.#drop();
-        continue;
-      }
-      if (f?.k === 'call' && typeof f.i === 'string') linked.link.track(f.i, f.d);
-      linked.link.deliver(raw);
-    }
-  };
-
-  #taken(callId: string, by: string): void {
-    const call = this.anyCalls.get(callId);
-    if (call === undefined) {
-      // Cancelled, and forgotten, before it was taken: tell the member that took it after all.
-      if (this.links.has(by)) this.outbox.push(this.subjects.direct(by, this.me), this.any.link, {}, { k: 'cancel', i: callId, r: 'abort' });
-      return;
-    }
-    if (call.taken !== undefined) return;
-    // Only a member of the other side (known from its heartbeats) can take a call: a client that
-    // merely saw the call go by and claims it is ignored.
-    if (this.membership.get(by)?.side !== this.other) return void this.#drop();
-    call.taken = by;
-    if (call.cancel !== undefined) {
-      this.anyCalls.delete(callId);
-      this.outbox.push(this.subjects.direct(by, this.me), this.any.link, call.cancel, call.cancel);
-    }
-  }
-
-  readonly #onAny = (msg: Msg): void => {
-    const from = Subjects.last(msg.subject);
-    const opened = this.#open(msg);
-    const linked = opened === undefined ? undefined : this.linkFor(from);
-    if (opened === undefined || linked === undefined) return void (opened !== undefined && this.#drop());
-    for (const raw of opened.frames) {
-      const f = raw as { k?: unknown; i?: unknown; d?: unknown };
-      if (f?.k !== 'call' || typeof f.i !== 'string' || f.i.length > 64) {
-        this.#drop();
-        continue;
-      }
-      this.outbox.ack(linked.link.subject, linked.link, f.i);
-      linked.link.track(f.i, f.d);
-      linked.link.deliver(raw);
-    }
-  };
-
-  readonly #onEvent = (msg: Msg): void => {
-    const from = Subjects.last(msg.subject);
-    if (from === this.me) return;
-    const opened = this.#open(msg);
-    const linked = opened === undefined ? undefined : this.linkFor(from);
-    if (opened === undefined || linked === undefined) return void (opened !== undefined && this.#drop());
-    for (const raw of opened.frames) {
-      if ((raw as { k?: unknown })?.k !== 'event') this.#drop();
-      else linked.link.deliver(raw);
-    }
-  };
-
-  readonly #onStatus = (msg: Msg): void => {
-    if (msg.headers?.code !== 503) return;
-    const seq = Number(Subjects.last(msg.subject));
-    if (Number.isSafeInteger(seq)) this.outbox.noResponders(seq);
-  };
 }
 
 const REASONS: Record<LeftReason, string> = {
