@@ -38,9 +38,9 @@ export interface NatsEventContext {
 export type JoinOptions<C extends Contract, S extends Side> = NatsMemberOptions & {
   /** Which side of the contract this member serves. */
   readonly side: S;
-  /** Handlers of the procedures this member serves. */
-  readonly handlers?: Handlers<C[S], NatsHandlerContext>;
-};
+} & (keyof C[S] extends never
+    ? { /** Handlers of the procedures this member serves. */ readonly handlers?: Handlers<C[S], NatsHandlerContext> }
+    : { /** Handlers of the procedures this member serves. */ readonly handlers: Handlers<C[S], NatsHandlerContext> });
 
 /**
  * One member's result in a broadcast, with how long it took.
