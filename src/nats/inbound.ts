@@ -1,6 +1,8 @@
 // What arrives on a namespace's subjects, routed to the links of the member that owns them.
 // Untrusted throughout: anything that is not a valid frame is dropped and counted, never thrown.
 import type { Msg } from '@nats-io/transport-node';
+import { RpcClosedError } from '../errors.js';
+import { encodeError } from '../protocol/errors.js';
 import type { Namespace } from './namespace.js';
 import { decode, decodeHeartbeat, Subjects, type Decoded } from './wire.js';
 
@@ -52,7 +54,14 @@ export class Inbound {
         this.drop();
         continue;
       }
-      if (f?.k === 'call' && typeof f.i === 'string') linked.link.track(f.i, f.d);
+      if (f?.k === 'call' && typeof f.i === 'string') {
+        // A member that does not serve answers at once instead of running anything.
+        if (!this.ns.options.serve) {
+          linked.link.send({ k: 'err', i: f.i, e: encodeError(new RpcClosedError('this member does not serve calls (serve: false)'), true) });
+          continue;
+        }
+        linked.link.track(f.i, f.d);
+      }
       linked.link.deliver(raw);
     }
   };

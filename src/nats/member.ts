@@ -99,7 +99,7 @@ class Member {
 
   member(id: string): MemberHandle<ProcedureMap> | undefined {
     const info = this.#ns.membership.get(id);
-    if (info === undefined || info.side !== this.#ns.other) return undefined;
+    if (info === undefined || info.side !== this.#ns.other || !info.serves) return undefined;
     const ns = this.#ns;
     return {
       id,
@@ -121,7 +121,7 @@ class Member {
   }
 
   broadcast(method: string, input?: unknown, options?: unknown): Promise<NatsBroadcastResult<unknown>[]> {
-    const targets = this.#ns.membership.list().filter((m) => m.side === this.#ns.other && m.state === 'up');
+    const targets = this.#ns.membership.list().filter((m) => m.side === this.#ns.other && m.serves && m.state === 'up');
     const signal = (options as { signal?: unknown } | undefined)?.signal;
     let callOptions = options;
     let release = (): void => {};
@@ -251,6 +251,9 @@ export async function joinNamespace<C extends Contract<ProcedureMap, ProcedureMa
   options: JoinOptions<C, S>,
 ): Promise<NatsMember<C, S>> {
   const resolved = resolveNatsOptions('joinNamespace', options, ['handlers']);
+  if (!resolved.serve && options.handlers !== undefined) throw new TypeError('joinNamespace: a member with serve: false takes no handlers');
+  // A member that does not serve gets handlers that never run: calls to it are answered before them.
+  const handlers = resolved.serve ? options.handlers : Object.fromEntries(Object.keys(contract[resolved.side]).map((name) => [name, () => undefined]));
   if (typeof connection !== 'object' || connection === null || typeof connection.subscribe !== 'function') {
     throw new TypeError(`joinNamespace: expected a NATS connection from @nats-io/transport-node, got ${describe(connection)}`);
   }
@@ -259,7 +262,7 @@ export async function joinNamespace<C extends Contract<ProcedureMap, ProcedureMa
   const maxPayloadBytes = Math.min(resolved.endpoint.maxPayloadBytes, serverMax - 1024);
   const messageLimit = Math.min(serverMax, maxPayloadBytes + 16 * 1024);
   const final = Object.freeze({ ...resolved, endpoint: Object.freeze({ ...resolved.endpoint, maxPayloadBytes }) });
-  const ns = new Namespace(connection, contract, final, (member, id) => withMember(options.handlers, member, id), messageLimit);
+  const ns = new Namespace(connection, contract, final, (member, id) => withMember(handlers, member, id), messageLimit);
   const member = new Member(ns, final);
   ns.watch(() => void member.drain());
   await ns.start();

@@ -18,6 +18,8 @@ export interface MemberInfo {
   readonly pid: number;
   /** The label it joined with. */
   readonly label: string;
+  /** Whether it takes calls; `false` for a member that only calls and listens (`serve: false`). */
+  readonly serves: boolean;
   /** When it joined, in milliseconds since the epoch (its clock). */
   readonly since: number;
   /** When its last heartbeat arrived, in milliseconds since the epoch (this process's clock). */
@@ -79,8 +81,8 @@ export class Membership {
       this.leave(hb.id, 'goodbye');
       return false;
     }
-    const { id, side, host, pid, label, since, load, state } = hb;
-    const info: MemberInfo = Object.freeze({ id, side, host, pid, label, since, load, state, lastSeen: Date.now() });
+    const { id, side, host, pid, label, serves, since, load, state } = hb;
+    const info: MemberInfo = Object.freeze({ id, side, host, pid, label, serves, since, load, state, lastSeen: Date.now() });
     const entry = this.#members.get(id);
     if (entry !== undefined) {
       entry.info = info;

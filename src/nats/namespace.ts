@@ -123,7 +123,7 @@ export class Namespace implements LinkHost {
     // Announce before taking calls from the queue group: a caller accepts an acknowledgement only
     // from a member it knows, and this connection's messages reach it in order.
     this.beat(true);
-    if (Object.keys(this.contract[this.options.side]).length > 0) {
+    if (this.options.serve && Object.keys(this.contract[this.options.side]).length > 0) {
       this.#queueSub = sub(`${s.anyQueue(this.options.side)}.*`, this.#inbound.onAny, s.anyQueue(this.options.side));
       await this.nc.flush();
     }
@@ -137,7 +137,7 @@ export class Namespace implements LinkHost {
     let load = 0;
     for (const { endpoint } of this.links.values()) load += endpoint.stats().handling;
     const state: Heartbeat['state'] = this.state === 'closed' ? 'bye' : this.state;
-    const beat = { id: this.me, side: this.options.side, host: hostname(), pid: process.pid, label: this.options.label, since: this.since, load, state };
+    const beat = { id: this.me, side: this.options.side, host: hostname(), pid: process.pid, label: this.options.label, serves: this.options.serve, since: this.since, load, state };
     try {
       this.nc.publish(this.subjects.heartbeat, encodeHeartbeat(hello ? { ...beat, hello: true } : beat));
     } catch (error) {

@@ -21,6 +21,13 @@ export interface NatsMemberOptions extends EndpointOptions {
    */
   readonly label?: string;
   /**
+   * Whether this member serves its side: takes calls from the queue group and by id. `false` makes
+   * a member that only calls, listens and watches (an admin script): it needs no handlers, never
+   * takes a call, and other members leave it out of broadcasts.
+   * @defaultValue `true`
+   */
+  readonly serve?: boolean;
+  /**
    * How values travel: `'json'` (JSON text; any NATS client can read it) or `'advanced'` (`v8.serialize`,
    * structured clone: Date, Map, BigInt …; Node processes only). Every member of a namespace must use the same.
    * @defaultValue `'json'`
@@ -66,6 +73,7 @@ export interface ResolvedNatsOptions {
   readonly namespace: string;
   readonly side: Side;
   readonly label: string;
+  readonly serve: boolean;
   readonly serialization: Serialization;
   readonly heartbeatInterval: number;
   readonly heartbeatTimeout: number;
@@ -77,6 +85,7 @@ export interface ResolvedNatsOptions {
 
 export const NATS_DEFAULTS = Object.freeze({
   label: '',
+  serve: true,
   serialization: 'json' as Serialization,
   heartbeatInterval: 1_000,
   heartbeatTimeout: 3_500,
@@ -112,12 +121,14 @@ export function resolveNatsOptions(where: string, options: NatsMemberOptions, ex
   if (!Number.isFinite(heartbeatTimeout) || heartbeatTimeout <= heartbeatInterval) {
     throw new TypeError(`${where}: heartbeatTimeout must be finite and larger than heartbeatInterval (${heartbeatInterval} ms), got ${describe(heartbeatTimeout)}`);
   }
+  if (typeof o.serve !== 'boolean') throw new TypeError(`${where}: serve must be a boolean, got ${describe(o.serve)}`);
   if (typeof o.validateReplies !== 'boolean') throw new TypeError(`${where}: validateReplies must be a boolean, got ${describe(o.validateReplies)}`);
   return Object.freeze({
     endpoint,
     namespace: o.namespace,
     side,
     label: o.label,
+    serve: o.serve,
     serialization,
     heartbeatInterval,
     heartbeatTimeout,

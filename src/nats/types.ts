@@ -40,7 +40,9 @@ export type JoinOptions<C extends Contract, S extends Side> = NatsMemberOptions 
   readonly side: S;
 } & (keyof C[S] extends never
     ? { /** Handlers of the procedures this member serves. */ readonly handlers?: Handlers<C[S], NatsHandlerContext> }
-    : { /** Handlers of the procedures this member serves. */ readonly handlers: Handlers<C[S], NatsHandlerContext> });
+    :
+        | { /** Handlers of the procedures this member serves. */ readonly handlers: Handlers<C[S], NatsHandlerContext> }
+        | { /** A member that only calls and listens needs no handlers. */ readonly serve: false; readonly handlers?: undefined });
 
 /**
  * One member's result in a broadcast, with how long it took.

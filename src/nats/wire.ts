@@ -82,6 +82,8 @@ export interface Heartbeat {
   readonly host: string;
   readonly pid: number;
   readonly label: string;
+  /** Whether it takes calls (`serve` option). */
+  readonly serves: boolean;
   readonly since: number;
   readonly load: number;
   /** `up`, `draining` (takes no new calls), or `bye` (gone). */
@@ -106,13 +108,14 @@ export function decodeHeartbeat(data: Uint8Array): Heartbeat | undefined {
     return undefined;
   }
   if (typeof b !== 'object' || b === null || b['v'] !== 1) return undefined;
-  const { id, side, host, pid, label, since, load, state } = b;
+  const { id, side, host, pid, label, since, load, state, serves } = b;
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) return undefined;
   if (side !== 'primary' && side !== 'worker') return undefined;
   if (state !== 'up' && state !== 'draining' && state !== 'bye') return undefined;
   if (typeof host !== 'string' || host.length > 255 || typeof label !== 'string' || label.length > 64) return undefined;
+  if (serves !== undefined && typeof serves !== 'boolean') return undefined;
   if (!Number.isSafeInteger(pid) || !Number.isFinite(since) || !Number.isFinite(load)) return undefined;
-  return { id, side, host, pid: pid as number, label, since: since as number, load: load as number, state, ...(b['hello'] === true ? { hello: true } : {}) };
+  return { id, side, host, pid: pid as number, label, serves: serves !== false, since: since as number, load: load as number, state, ...(b['hello'] === true ? { hello: true } : {}) };
 }
 
 // Errors this layer raises for a call (nobody answered, the member went away) travel to the

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { defineContract, RpcNoWorkerError, RpcRemoteError, RpcValidationError } from '../../src/index.js';
 import { joinNamespace } from '../../src/nats/index.js';
 import { startNatsServer, type NatsServer } from '../fixtures/nats-server.js';
-import { connectTo, eventually, FAST, freshNamespace, joinPrimary, joinWorker, knows, withTimeout } from './helpers.js';
+import { connectTo, eventually, FAST, freshNamespace, joinPrimary, joinWorker, knows, withTimeout, type Primary } from './helpers.js';
+import { testContract } from '../fixtures/contract.js';
 
 let server: NatsServer;
 test.before(async () => {
@@ -137,4 +138,24 @@ test('a call nobody can take fails at once with RPC_NO_WORKER (the server says n
   t.true(performance.now() - started < 5_000);
   t.regex(error!.message, /not delivered/);
   t.like(primary.stats(), { inFlight: 0, remoteErrors: 0 });
+});
+
+test('a member with serve: false calls and watches, but never takes a call', async (t) => {
+  const ns = freshNamespace();
+  const nc = await connectTo(t, server.url);
+  const logs: string[] = [];
+  const worker = await joinWorker(t, nc, ns);
+  const primary = await joinPrimary(t, nc, ns, { handlers: { log: () => undefined, upper: (text) => (logs.push(text), text.toUpperCase()) } });
+  const observer: Primary = await joinNamespace(nc, testContract, { namespace: ns, side: 'primary', serve: false, ...FAST });
+  t.teardown(() => observer.close());
+  await knows(observer, [worker.id, primary.id]);
+  await knows(worker, [observer.id]);
+  t.like(worker.members().find((m) => m.id === observer.id), { side: 'primary', serves: false });
+  // Calls from the worker to "any primary" always reach the one that serves.
+  for (let i = 0; i < 10; i++) t.is(await worker.call('upper', `x${i}`), `X${i}`);
+  t.is(logs.length, 10);
+  t.is(worker.member(observer.id), undefined);
+  t.deepEqual((await worker.broadcast('upper', 'y')).map((r) => r.member.id), [primary.id]);
+  t.is((await observer.call('stats')).pid, process.pid);
+  await t.throwsAsync(() => joinNamespace(nc, testContract, { namespace: ns, side: 'worker', serve: false, handlers: {} as never }), { instanceOf: TypeError, message: /takes no handlers/ });
 });

@@ -7,7 +7,7 @@ import { resolveNatsOptions } from '../../src/nats/options.js';
 import { Outbox, type Route } from '../../src/nats/outbox.js';
 import { decode, decodeHeartbeat, encode, localError, Subjects, translate, type Heartbeat } from '../../src/nats/wire.js';
 
-const beat = (id: string, state: Heartbeat['state'] = 'up'): Heartbeat => ({ id, side: 'worker', host: 'h', pid: 1, label: '', since: 0, load: 0, state });
+const beat = (id: string, state: Heartbeat['state'] = 'up'): Heartbeat => ({ id, side: 'worker', host: 'h', pid: 1, label: '', serves: true, since: 0, load: 0, state });
 
 test('membership: a heartbeat joins, a goodbye leaves for good, silence leaves after the timeout', (t) => {
   let now = 0;
