@@ -264,7 +264,10 @@ export async function joinNamespace<C extends Contract<ProcedureMap, ProcedureMa
   const final = Object.freeze({ ...resolved, endpoint: Object.freeze({ ...resolved.endpoint, maxPayloadBytes }) });
   const ns = new Namespace(connection, contract, final, (member, id) => withMember(handlers, member, id), messageLimit);
   const member = new Member(ns, final);
-  ns.watch(() => void member.drain());
+  ns.watch(
+    () => void member.drain(),
+    () => void member.close(),
+  );
   await ns.start();
   return member as unknown as NatsMember<C, S>;
 }

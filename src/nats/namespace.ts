@@ -51,6 +51,7 @@ export class Namespace implements LinkHost {
   #nextTimeout: number | undefined;
   #timer: NodeJS.Timeout | undefined;
   #status: { stop(): void } | undefined;
+  #lastTick = performance.now();
   readonly #inbound = new Inbound(this);
   connected = true;
   state: 'up' | 'draining' | 'closed' = 'up';
@@ -147,6 +148,12 @@ export class Namespace implements LinkHost {
 
   #tick(): void {
     this.beat();
+    const at = performance.now();
+    const late = at - this.#lastTick > 2 * this.options.heartbeatInterval;
+    this.#lastTick = at;
+    // A tick that comes late means this process was blocked: the heartbeats that arrived meanwhile
+    // are still unread, so silence is not judged until they have been.
+    if (late) return;
     this.membership.sweep();
     const limit = performance.now() - this.options.heartbeatTimeout;
     for (const [id, call] of this.anyCalls) if (call.taken === undefined && call.cancel !== undefined && call.at < limit) this.anyCalls.delete(id);
@@ -223,7 +230,7 @@ export class Namespace implements LinkHost {
   }
 
   /** Follows the connection: a lost one settles every call, a lame-duck server calls `onLameDuck`. */
-  watch(onLameDuck: () => void): void {
+  watch(onLameDuck: () => void, onClosed: () => void): void {
     const status = this.nc.status();
     this.#status = status as unknown as { stop(): void };
     void (async () => {
@@ -233,7 +240,12 @@ export class Namespace implements LinkHost {
         else if (s.type === 'ldm' && this.options.lameDuck === 'drain') onLameDuck();
       }
     })().catch(() => undefined);
-    void this.nc.closed().then(() => this.disconnected(), () => this.disconnected());
+    // A connection closed for good (by its owner, or out of reconnect attempts) closes the member.
+    const closed = (): void => {
+      this.disconnected();
+      if (this.state !== 'closed') onClosed();
+    };
+    void this.nc.closed().then(closed, closed);
   }
 
   stopStatus(): void {

@@ -1,7 +1,7 @@
 // This process's own NATS connection: lost, calls settle at once; during the reconnect calls fail
 // fast (not sent, safe to retry); after it, subscriptions and membership come back.
 import test from 'ava';
-import { RpcPeerExitedError } from '../../src/index.js';
+import { RpcClosedError, RpcPeerExitedError } from '../../src/index.js';
 import { startNatsServer } from '../fixtures/nats-server.js';
 import { connectTo, eventually, freshNamespace, joinPrimary, joinWorker, knows, withTimeout } from './helpers.js';
 
@@ -33,4 +33,20 @@ test('a lost connection settles pending calls at once; calls during the reconnec
   await knows(primary, [worker.id], 20_000);
   t.truthy((await withTimeout(primary.call('stats'), 10_000, 'a call after the reconnect')).pid);
   t.like(primary.stats(), { inFlight: 0 });
+});
+
+test('a connection closed by its owner closes the member: calls then reject with RPC_CLOSED', async (t) => {
+  const server = await startNatsServer(t);
+  const ns = freshNamespace();
+  const worker = await joinWorker(t, await connectTo(t, server.url), ns);
+  const nc = await connectTo(t, server.url);
+  const primary = await joinPrimary(t, nc, ns, { timeout: 60_000 });
+  await knows(primary, [worker.id]);
+  const pending = primary.call('hang');
+  await eventually(() => worker.stats().handling === 1, 10_000, 'the worker to take the call');
+  await nc.close();
+  await t.throwsAsync(withTimeout(pending, 10_000, 'the pending call'), { instanceOf: RpcPeerExitedError });
+  await eventually(() => !primary.isConnected, 10_000, 'the member to close');
+  await t.throwsAsync(primary.call('stats'), { instanceOf: RpcClosedError });
+  await eventually(() => worker.stats().handling === 0, 10_000, 'the worker to hear the goodbye or the silence');
 });
