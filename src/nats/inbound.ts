@@ -24,6 +24,7 @@ export class Inbound {
     const hb = decodeHeartbeat(msg.data);
     if (hb === undefined) return void this.drop();
     if (hb.id === this.ns.me) return;
+    if (hb.hello === true && this.ns.membership.get(hb.id) !== undefined) this.ns.restarted(hb.id);
     this.ns.membership.beat(hb);
     // Answer a newcomer (or a member back from a reconnect) at once, before anything else this
     // member sends it: its acknowledgements count only once it knows this member.

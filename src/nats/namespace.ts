@@ -100,6 +100,14 @@ export class Namespace implements LinkHost {
     this.counters.synthesized++;
   }
 
+  /**
+   * Member `id` said hello again: it reconnected and dropped every call it had, so the calls
+   * pending on it settle now instead of at their timeout. It stays a member.
+   */
+  restarted(id: string): void {
+    this.#unlink(id, 'reconnected');
+  }
+
   vanished(id: string): void {
     this.membership.leave(id, 'unreachable');
     this.#unlink(id, 'unreachable');
@@ -193,9 +201,9 @@ export class Namespace implements LinkHost {
   }
 
   /** Closes the link to a member that is gone: its calls reject with RPC_PEER_EXITED. */
-  #unlink(id: string, reason: LeftReason, unsent?: ReadonlySet<object>): void {
+  #unlink(id: string, reason: LeftReason | 'reconnected', unsent?: ReadonlySet<object>): void {
     const linked = this.links.get(id);
-    const peer = `${linked?.link.peerName ?? `member ${id}`}, ${REASONS[reason]}`;
+    const peer = `${linked?.link.peerName ?? `member ${id}`} [${REASONS[reason]}]`;
     for (const [callId, call] of this.anyCalls) {
       if (call.taken !== id) continue;
       this.anyCalls.delete(callId);
@@ -271,11 +279,12 @@ export class Namespace implements LinkHost {
 
 }
 
-const REASONS: Record<LeftReason, string> = {
-  goodbye: 'which left the namespace',
-  silent: 'whose heartbeats stopped',
-  unreachable: 'which nobody listens for any more',
-  disconnected: 'unreachable: this process lost its NATS connection',
+const REASONS: Record<LeftReason | 'reconnected', string> = {
+  reconnected: 'it reconnected to NATS and dropped its calls',
+  goodbye: 'it left the namespace',
+  silent: 'its heartbeats stopped',
+  unreachable: 'nobody listens for it any more',
+  disconnected: 'this process lost its NATS connection',
 };
 
 function exitInfo(peer: string): PeerExitInfo {

@@ -2,6 +2,7 @@
 // killed, the member reconnects to another, and calls to it continue.
 import { connect } from '@nats-io/transport-node';
 import test from 'ava';
+import { RpcPeerExitedError } from '../../src/index.js';
 import { freePort, startNatsServer, type NatsServer } from '../fixtures/nats-server.js';
 import { connectTo, eventually, forkMember, freshNamespace, joinPrimary, knows, withTimeout } from './helpers.js';
 
@@ -42,8 +43,14 @@ test('a member whose server is killed reconnects to another server of the cluste
   const primary = await joinPrimary(t, await connectTo(t, b!.url), ns, { timeout: 5_000 });
   await knows(primary, [id]);
   t.truthy((await primary.member(id)!.call('stats')).pid);
+  const pending = primary.member(id)!.call('hang', undefined, { timeout: 60_000 });
+  await primary.member(id)!.call('stats'); // sent after it, on the same subject: the hanging call has arrived
 
   await a!.stop('SIGKILL');
+  // The call it had is lost with its connection: it settles when the member is back (or missed), not at its timeout.
+  const lost = await t.throwsAsync(withTimeout(pending, 30_000, 'the pending call'), { instanceOf: RpcPeerExitedError });
+  t.like(lost, { sent: true });
+  t.regex(lost!.message, /reconnected to NATS|heartbeats stopped|nobody listens/);
   // Calls continue once the member is back on another server: by id, and through the queue group.
   const pid = await withTimeout(
     (async () => {
