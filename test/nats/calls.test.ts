@@ -159,3 +159,20 @@ test('a member with serve: false calls and watches, but never takes a call', asy
   t.is((await observer.call('stats')).pid, process.pid);
   await t.throwsAsync(() => joinNamespace(nc, testContract, { namespace: ns, side: 'worker', serve: false, handlers: {} as never }), { instanceOf: TypeError, message: /takes no handlers/ });
 });
+
+test('calls made in one tick to the same target travel together in one NATS message', async (t) => {
+  const ns = freshNamespace();
+  const worker = await joinWorker(t, await connectTo(t, server.url), ns);
+  const nc = await connectTo(t, server.url);
+  const primary = await joinPrimary(t, nc, ns);
+  await knows(primary, [worker.id]);
+  // A plain subscriber counts the messages on the queue group's subject.
+  let messages = 0;
+  const spy = nc.subscribe(`crpc.${ns}.q.worker.*`, { callback: () => void messages++ });
+  t.teardown(() => spy.unsubscribe());
+  await nc.flush();
+  const results = await Promise.all(Array.from({ length: 100 }, (_, i) => primary.call('echo', i)));
+  t.deepEqual(results, Array.from({ length: 100 }, (_, i) => i));
+  await nc.flush();
+  t.is(messages, 1);
+});
