@@ -31,7 +31,7 @@ test('broadcast settles one entry per member: answers, a silent member at the de
   raw.publish(`crpc.${ns}.hb`, heartbeat('vanished'));
   await knows(primary, [a.id, b.id, 'silentone', 'vanished']);
   const started = performance.now();
-  const results = await withTimeout(primary.broadcast('stats', undefined, { timeout: 1_500 }), 20_000, 'the broadcast');
+  const results = await withTimeout(primary.broadcast('stats', undefined, { timeout: 4_000 }), 20_000, 'the broadcast');
   const elapsed = performance.now() - started;
   t.is(results.length, 4);
   const by = new Map(results.map((r) => [r.member.id, r]));
@@ -40,11 +40,11 @@ test('broadcast settles one entry per member: answers, a silent member at the de
   const silent = by.get('silentone')!;
   t.is(silent.status, 'rejected');
   t.true(silent.status === 'rejected' && silent.reason instanceof RpcTimeoutError);
-  t.true(silent.ms >= 1_400);
+  t.true(silent.ms >= 3_900);
   const vanished = by.get('vanished')!;
   t.true(vanished.status === 'rejected' && vanished.reason instanceof RpcNoWorkerError, String(vanished.status === 'rejected' && vanished.reason));
-  t.true(vanished.ms < 1_400);
-  t.true(elapsed < 10_000);
+  t.true(vanished.ms < 3_500, 'at once, not at the deadline');
+  t.true(elapsed < 15_000);
   for (const r of results) t.true(typeof r.ms === 'number' && r.ms >= 0);
   t.false(primary.members().some((m) => m.id === 'vanished'), 'a member nobody listens for is dropped');
 });
