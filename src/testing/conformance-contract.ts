@@ -1,11 +1,12 @@
 // The contract the conformance suite runs over, and its handlers: a transport under test carries
 // calls between an endpoint serving `conformanceWorkerHandlers` and one serving
-// `conformancePrimaryHandlers`. Uses only the public surface of the library.
+// `conformancePrimaryHandlers`. Its schemas are the small Standard Schema kit beside it, so the
+// testing entry needs no validation library.
 import { setTimeout as delay } from 'node:timers/promises';
-import { z } from 'zod';
 import { defineContract } from '../contract/contract.js';
 import type { HandlerContext } from '../endpoint/dispatch.js';
 import type { Caller, Handlers } from '../endpoint/typed.js';
+import { array, boolean, never, number, object, oneOf, string, unknown } from './schemas.js';
 
 /**
  * The conformance suite's contract: the worker side serves the procedures the cases call, the
@@ -14,18 +15,18 @@ import type { Caller, Handlers } from '../endpoint/typed.js';
  */
 export const conformanceContract = defineContract({
   worker: {
-    stats: { output: z.object({ pid: z.number(), handled: z.number(), rssBytes: z.number() }) },
-    greet: { input: z.object({ name: z.string() }), output: z.string() },
-    echo: { input: z.unknown(), output: z.unknown() },
-    sleep: { input: z.object({ ms: z.number() }), output: z.object({ aborted: z.boolean() }) },
-    hang: { output: z.never() },
-    fail: { input: z.object({ kind: z.enum(['error', 'string', 'undefined', 'object', 'coded']) }) },
-    badOutput: { output: z.object({ n: z.number() }) },
-    callBack: { input: z.object({ text: z.string() }), output: z.string() },
-    cancelled: { output: z.array(z.string()) },
+    stats: { output: object({ pid: number(), handled: number(), rssBytes: number() }) },
+    greet: { input: object({ name: string() }), output: string() },
+    echo: { input: unknown(), output: unknown() },
+    sleep: { input: object({ ms: number() }), output: object({ aborted: boolean() }) },
+    hang: { output: never() },
+    fail: { input: object({ kind: oneOf(['error', 'string', 'undefined', 'object', 'coded']) }) },
+    badOutput: { output: object({ n: number() }) },
+    callBack: { input: object({ text: string() }), output: string() },
+    cancelled: { output: array(string()) },
   },
   primary: {
-    upper: { input: z.string(), output: z.string() },
+    upper: { input: string(), output: string() },
   },
 });
 
