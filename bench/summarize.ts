@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fmtValue, median, meets, type Row } from './lib.js';
+import { fmtDelta, fmtValue, median, meets, type Row } from './lib.js';
 
 const { values, positionals } = parseArgs({ options: { last: { type: 'string', default: '3' } }, allowPositionals: true });
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
@@ -23,8 +23,8 @@ const fmt = (r: number): string => `${r.toFixed(2)}×`;
 const value = (row: Row, v: number): string => fmtValue(v, row.unit);
 
 console.log(`Runs (${runs.length}): ${runs.map((r) => `${r.date} (${(r.durationMs / 1000).toFixed(0)} s, load ${r.machine.loadavgStart[0]}→${r.machine.loadavgEnd?.[0] ?? '?'}${r.error === undefined ? '' : ', FAILED'})`).join('; ')}\n`);
-console.log('| measure | baseline | contestant | baseline (median of runs) | contestant (median of runs) | ratio, median of runs | per-run ratios | better | target |');
-console.log('| --- | --- | --- | ---: | ---: | ---: | --- | --- | --- |');
+console.log('| measure | baseline | contestant | baseline (median of runs) | contestant (median of runs) | Δ, median of runs | ratio, median of runs | per-run ratios | better | target |');
+console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- |');
 const first = runs.at(-1)?.rows ?? [];
 let section = '';
 for (const row of first) {
@@ -32,10 +32,12 @@ for (const row of first) {
   const ratio = median(same.map((r) => r.ratio));
   if (row.section !== section) {
     section = row.section;
-    console.log(`| **${section}** | | | | | | | | |`);
+    console.log(`| **${section}** | | | | | | | | | |`);
   }
-  const target = row.target === undefined ? '' : `${row.target.op} ${row.target.value.toFixed(2)} ${meets(row.target, ratio) ? 'met' : 'MISSED'}`;
+  const target = row.target === undefined ? '' : `${row.target.op} ${row.target.value.toFixed(2)} ${meets(row.target, ratio) ? 'met' : 'not met'}`;
+  const deltas = same.map((r) => r.delta).filter((d): d is number => d !== undefined);
+  const delta = deltas.length === 0 ? '' : fmtDelta(median(deltas), row.unit);
   console.log(
-    `| ${row.measure} | ${row.baseline} | ${row.contestant} | ${value(row, median(same.map((r) => r.baselineValue)))} | ${value(row, median(same.map((r) => r.contestantValue)))} | ${fmt(ratio)} | ${same.map((r) => fmt(r.ratio)).join(', ')} | ${row.better === 'lower' ? 'lower ↓' : 'higher ↑'} | ${target} |`,
+    `| ${row.measure} | ${row.baseline} | ${row.contestant} | ${value(row, median(same.map((r) => r.baselineValue)))} | ${value(row, median(same.map((r) => r.contestantValue)))} | ${delta} | ${fmt(ratio)} | ${same.map((r) => fmt(r.ratio)).join(', ')} | ${row.better === 'lower' ? 'lower ↓' : 'higher ↑'} | ${target} |`,
   );
 }
