@@ -27,6 +27,10 @@ try {
   const payload = smallPayload();
   const call = (): Promise<unknown> => w.handle.call(method, payload);
   const label = `${serialization}, ${method}, captureCallStack ${captureCallStack}`;
+  // The calls' window on the monotonic clock V8's profiles use: cpuprofile-top --window A,B keeps
+  // just those samples, in the primary's and the worker's profiles alike.
+  const mono = (): number => Number(process.hrtime.bigint() / 1000n);
+  const windowStart = mono();
   if (mode === 'pipelined') {
     const seconds = await pipelined(call, calls, IN_FLIGHT);
     ctx.log(`pipelined ${label}: ${calls} calls, ${Math.round(calls / seconds)} calls/s`);
@@ -42,6 +46,7 @@ try {
     const at = (p: number): string => (sorted[Math.min(calls - 1, Math.ceil(p * calls) - 1)]! * 1000).toFixed(1);
     ctx.log(`${mode} ${label}: ${calls} calls, ${(((performance.now() - started) / calls) * 1000).toFixed(1)} µs mean, p50 ${at(0.5)} µs, p99 ${at(0.99)} µs, first call ${(latencies[0]! * 1000).toFixed(0)} µs`);
   }
+  ctx.log(`calls window (monotonic µs): --window ${windowStart},${mono()}`);
 } catch (error) {
   process.exitCode = 1;
   ctx.log(String(error));
