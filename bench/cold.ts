@@ -14,7 +14,7 @@ const SCRIPT = fileURLToPath(new URL('./fixtures/cold-primary.ts', import.meta.u
 /** One fresh pair: start both processes, 2,000 calls, end both. Seconds here; bound generously. */
 const PAIR_BOUND_MS = 60_000;
 
-const forks = (quick: boolean): number => (quick ? 2 : 5);
+const forks = (quick: boolean): number => (quick ? 1 : 5);
 
 type Who = 'raw' | 'rpc' | 'birpc' | 'naive';
 const WHO: readonly Who[] = ['raw', 'rpc', 'birpc', 'naive'];

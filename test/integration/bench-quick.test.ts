@@ -10,8 +10,11 @@ import test from 'ava';
 import { expectedRowIds } from '../../bench/suites.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-/** The quick bench takes ~20 s alone on 2 cores; the bound leaves room for a busy test run. */
-const BOUND_MS = 180_000;
+/**
+ * The quick bench takes ~70-95 s on 2 cores at a load average of 10-24 (issue 9 added the cold rows,
+ * which start fresh pairs of processes, and more contestants); the bound leaves room for a busier run.
+ */
+const BOUND_MS = 240_000;
 
 /**
  * Rows issue 9 asked for, named here so that a change to the suites cannot drop them unnoticed:
