@@ -146,6 +146,22 @@ function handlers(): void {
   createPrimary(oneWay);
   const pair = connectMemoryPair(oneWay, { worker: { handlers: { ping: () => {} } } });
   void pair.primary.call('ping');
+
+  // The memory pair's primary handlers get the hub's context: ctx.worker, typed.
+  connectMemoryPair(chat, {
+    primary: {
+      handlers: {
+        log: ({ text }, ctx) => {
+          assertType<Equal<typeof ctx.worker, WorkerInfo>>();
+          void `${ctx.worker.id} ${ctx.worker.pid ?? '?'} ${text}`;
+        },
+      },
+    },
+    worker: { handlers: { stats: () => ({ pid: 1, handled: 0, rssBytes: 0 }), greet: ({ name }) => name, maybe: () => 1, when: ({ at }) => at } },
+    workerInfo: { id: 2, pid: 1234 },
+  });
+  // @ts-expect-error workerInfo needs an id
+  connectMemoryPair(chat, { workerInfo: { pid: 1 } });
 }
 
 void calls;
