@@ -205,6 +205,8 @@ class Hub {
       worker: info,
       ownsListeners: false,
       goneError: (exit) => new RpcNoWorkerError(goneMessage(exit)),
+      timeoutHint: () =>
+        transport.handshaken ? undefined : `worker ${worker.id} never completed the handshake: did it call connectPrimary?`,
       onClosed: () => {
         if (handle !== undefined && this.#handles.get(worker.id) === handle) {
           this.#handles.delete(worker.id);

@@ -54,9 +54,14 @@ class Link extends EndpointImpl {
     // listener behind (one would keep the worker's channel, and the worker, alive).
     const side = resolveSide('connectPrimary', contract, 'worker', options, ['serialization', 'exitOnDisconnect']);
     let self: object | undefined;
+    const transport = new PrimaryTransport(serialization);
     super({
       ...side,
-      transport: new PrimaryTransport(serialization),
+      transport,
+      timeoutHint: () =>
+        transport.handshaken
+          ? undefined
+          : 'the primary never completed the handshake: did it attach this worker (hub.attach) or fork it with hub.fork()?',
       worker: undefined,
       ownsListeners: true,
       goneError: (info) => new RpcPeerExitedError(info, false),

@@ -37,6 +37,11 @@ export interface EndpointSetup extends ResolvedSide {
   readonly ownsListeners: boolean;
   /** The error a call gets once the other side is gone. */
   readonly goneError?: (peer: PeerExitInfo) => RpcError;
+  /**
+   * Why a call may have timed out, beyond its timeout (e.g. the peer never completed the
+   * handshake); asked only when a call times out, appended to its message.
+   */
+  readonly timeoutHint?: () => string | undefined;
   /** Called once, when the peer closed for any reason. */
   readonly onClosed?: (info: TransportClose) => void;
 }

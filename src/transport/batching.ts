@@ -42,6 +42,11 @@ export abstract class BatchingTransport implements Transport {
     return this.#queue.length;
   }
 
+  /** Whether the other side's handshake was heard: until then, frames wait here. */
+  get handshaken(): boolean {
+    return this.#peerListening;
+  }
+
   /**
    * Writes one envelope to the channel. Returns false when the channel asks the writer to wait
    * (its `done` then signals when to resume). May throw when the envelope cannot be serialized.
