@@ -95,7 +95,8 @@ export interface WorkerHandle<C extends Contract> extends Caller<C['worker']> {
  */
 export interface AttachOptions {
   /**
-   * The worker's IPC serialization.
+   * The worker's IPC serialization, as payloads are checked until the worker's handshake shows
+   * what its channel really carries (then that wins). Rarely needed.
    * @defaultValue `cluster.settings.serialization`, else `'json'`
    */
   readonly serialization?: Serialization;
@@ -113,8 +114,9 @@ export interface PrimaryHub<C extends Contract> extends EventPort<C['events'], P
    */
   fork(env?: NodeJS.ProcessEnv): WorkerHandle<C>;
   /**
-   * Attaches a worker forked outside the hub. The worker must call `connectPrimary`. Attaching the
-   * same worker twice returns the same handle.
+   * Attaches a worker forked outside the hub. The worker must call `connectPrimary` (with no
+   * serialization option: it learns the channel's from the handshake). Attaching the same worker
+   * twice returns the same handle.
    * @throws `RpcClosedError` when the hub is closed; `TypeError` for something that is not a cluster worker.
    */
   attach(worker: Worker, options?: AttachOptions): WorkerHandle<C>;
@@ -182,7 +184,8 @@ class Hub {
 
   fork(env?: NodeJS.ProcessEnv): Handle {
     if (this.#closed) throw new RpcClosedError('createPrimary: the hub is closed');
-    // The serialization is a cluster setting read at fork time; the worker learns it from its env.
+    // The serialization is a cluster setting read at fork time. The env gives the worker the right
+    // guess from its start; the handshake confirms it (and is all a worker attached otherwise has).
     if (cluster.settings.serialization !== this.#serialization) cluster.setupPrimary({ serialization: this.#serialization });
     const worker = cluster.fork({ ...env, [SERIALIZATION_ENV]: this.#serialization });
     return this.attach(worker, { serialization: this.#serialization });

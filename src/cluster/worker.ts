@@ -18,9 +18,10 @@ import { CLUSTER_DEFAULTS } from './defaults.js';
  */
 export type WorkerOptions<C extends Contract> = EndpointOptions & {
   /**
-   * This process's IPC serialization. Workers forked by `hub.fork()` learn it from their
-   * environment; set it for a worker forked otherwise with `'advanced'` serialization.
-   * @defaultValue the hub's, else `'json'`
+   * Not needed: a worker learns its channel's IPC serialization from the primary's handshake,
+   * whoever forked it. A value given here is only what payloads are checked against until then;
+   * frames still waiting for the handshake are checked again against what it shows.
+   * @defaultValue the hub's for a worker forked by `hub.fork()`, else `'advanced'` until the handshake
    */
   readonly serialization?: Serialization;
   /**
@@ -46,8 +47,9 @@ let connected: object | undefined;
 
 class Link extends EndpointImpl {
   constructor(contract: Contract, options: WorkerOptions<Contract>) {
-    const fromEnv = process.env[SERIALIZATION_ENV] === 'advanced' ? 'advanced' : CLUSTER_DEFAULTS.workerSerialization;
-    const serialization = checkSerialization('connectPrimary', options.serialization ?? fromEnv);
+    const fromEnv = process.env[SERIALIZATION_ENV];
+    const guess = fromEnv === 'advanced' || fromEnv === 'json' ? fromEnv : CLUSTER_DEFAULTS.unknownSerialization;
+    const serialization = checkSerialization('connectPrimary', options.serialization ?? guess);
     const exitOnDisconnect = checkBoolean('connectPrimary', 'exitOnDisconnect', options.exitOnDisconnect ?? CLUSTER_DEFAULTS.exitOnDisconnect);
     if (connected !== undefined) throw new Error('connectPrimary: this process is already connected; close that link first');
     // Check options and handlers before the transport starts listening, so a bad call leaves no

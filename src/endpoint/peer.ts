@@ -74,7 +74,7 @@ export class Peer {
       { concurrency, maxQueue },
       (frame) => this.#transport.send(frame),
       config.options,
-      config.transport.serialization,
+      config.transport,
       this.#stats,
       config.worker,
     );
