@@ -5,13 +5,16 @@
  *
  * @packageDocumentation
  */
-import { checkCount, checkOptions } from './checks.js';
+// The first import keeps the package comment above it in the emitted .d.ts: a value import would be
+// elided there, and the comment with it.
 import type { PrimaryHandlerContext, WorkerInfo } from './cluster/primary.js';
+import { checkCount, checkOptions } from './checks.js';
 import type { Contract } from './contract/contract.js';
 import { createEndpoint, EndpointImpl, type CreateEndpointOptions, type Endpoint } from './endpoint/endpoint.js';
 import type { EndpointOptions } from './endpoint/options.js';
 import { resolveSide } from './endpoint/setup.js';
 import type { Handlers } from './endpoint/typed.js';
+import type { Logger } from './logger.js';
 import { createMemoryTransportPair, type MemoryTransportOptions } from './transport/memory.js';
 
 export { createMemoryTransportPair } from './transport/memory.js';
@@ -21,6 +24,7 @@ export type { CreateEndpointOptions, Endpoint } from './endpoint/endpoint.js';
 export type { Serialization } from './protocol/payload.js';
 export type { Transport } from './transport/transport.js';
 export type { PrimaryHandlerContext, WorkerInfo } from './cluster/primary.js';
+export type { Logger } from './logger.js';
 
 /**
  * The primary's side of a memory pair: endpoint options, and handlers of `contract.primary` that
@@ -30,6 +34,12 @@ export type { PrimaryHandlerContext, WorkerInfo } from './cluster/primary.js';
 export type MemoryPairPrimaryOptions<C extends Contract> = EndpointOptions & {
   /** Handlers of the procedures the primary serves. */
   readonly handlers?: Handlers<C['primary'], PrimaryHandlerContext>;
+  /**
+   * Where the library writes its own messages (a problem reported while no 'error' listener
+   * listens), instead of process warnings.
+   * @defaultValue warnings through `process.emitWarning`, info to `console.info`, errors to `console.error`
+   */
+  readonly logger?: Logger;
 };
 
 /**

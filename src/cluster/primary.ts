@@ -15,6 +15,7 @@ import { gather } from './broadcast.js';
 import { CLUSTER_DEFAULTS } from './defaults.js';
 import type { CallArgs, Caller, EmitArgs, EventPort, Handlers } from '../endpoint/typed.js';
 import { describeExit, RpcClosedError, RpcNoWorkerError, type PeerExitInfo } from '../errors.js';
+import type { Logger } from '../logger.js';
 
 /**
  * A worker as the primary names it.
@@ -56,6 +57,12 @@ export type PrimaryOptions<C extends Contract> = EndpointOptions & {
    * @defaultValue `'advanced'`
    */
   readonly serialization?: Serialization;
+  /**
+   * Where the library writes its own messages (a problem reported while no 'error' listener
+   * listens), instead of process warnings.
+   * @defaultValue warnings through `process.emitWarning`, info to `console.info`, errors to `console.error`
+   */
+  readonly logger?: Logger;
 } & (keyof C['primary'] extends never
     ? { /** Handlers of the procedures the primary serves. */ readonly handlers?: Handlers<C['primary'], PrimaryHandlerContext> }
     : { /** Handlers of the procedures the primary serves. */ readonly handlers: Handlers<C['primary'], PrimaryHandlerContext> });

@@ -8,6 +8,7 @@ import { EndpointImpl, type Endpoint } from '../endpoint/endpoint.js';
 import type { EndpointOptions } from '../endpoint/options.js';
 import { resolveSide } from '../endpoint/setup.js';
 import type { Handlers } from '../endpoint/typed.js';
+import type { Logger } from '../logger.js';
 import type { Serialization } from '../protocol/payload.js';
 import { PrimaryTransport, SERIALIZATION_ENV } from '../transport/cluster.js';
 import { CLUSTER_DEFAULTS } from './defaults.js';
@@ -30,6 +31,12 @@ export type WorkerOptions<C extends Contract> = EndpointOptions & {
    * @defaultValue `true`
    */
   readonly exitOnDisconnect?: boolean;
+  /**
+   * Where the library writes its own messages (a problem reported while no 'error' listener
+   * listens), instead of process warnings.
+   * @defaultValue warnings through `process.emitWarning`, info to `console.info`, errors to `console.error`
+   */
+  readonly logger?: Logger;
 } & (keyof C['worker'] extends never
     ? { /** Handlers of the procedures workers serve. */ readonly handlers?: Handlers<C['worker'], HandlerContext> }
     : { /** Handlers of the procedures workers serve. */ readonly handlers: Handlers<C['worker'], HandlerContext> });
