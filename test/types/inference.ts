@@ -7,6 +7,7 @@ import {
   defineContract,
   type BroadcastResult,
   type PrimaryHub,
+  type Logger,
   type PrimaryLink,
   type WorkerInfo,
 } from '../../src/index.js';
@@ -102,6 +103,12 @@ function handlers(): void {
       },
     },
   });
+  // A logger: console fits, as does any object with info, warn and error taking a message.
+  createPrimary(chat, { logger: console, handlers: { log: () => {} } });
+  const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+  void connectPrimary(chat, { logger: quiet, handlers: { stats: () => ({ pid: 1, handled: 0, rssBytes: 0 }), greet: ({ name }) => name, maybe: () => 1, when: ({ at }) => at } });
+  // @ts-expect-error: a logger needs error too
+  createPrimary(chat, { logger: { info: () => {}, warn: () => {} }, handlers: { log: () => {} } });
   // @ts-expect-error: the primary serves 'log', so its handler is required
   createPrimary(chat, {});
   // @ts-expect-error: the primary serves 'log', so options with handlers are required
