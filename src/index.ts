@@ -56,5 +56,6 @@ export type { EndpointOptions } from './endpoint/options.js';
 export type { InFlightCall } from './endpoint/pending.js';
 export type { EndpointStats } from './endpoint/stats.js';
 export type { CallArgs, CallOptions, Caller, EmitArgs, EventPort, Handler, HandlerSpec, Handlers } from './endpoint/typed.js';
+export type { Logger } from './logger.js';
 export type { Serialization } from './protocol/payload.js';
 export type { Transport, TransportClose, TransportReceiver } from './transport/transport.js';

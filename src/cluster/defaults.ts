@@ -5,15 +5,19 @@ import type { Serialization } from '../protocol/payload.js';
 export const CLUSTER_DEFAULTS: {
   readonly hubSerialization: Serialization;
   readonly workerSerialization: Serialization;
+  readonly unknownSerialization: Serialization;
   readonly exitOnDisconnect: boolean;
 } = Object.freeze({
   /** The IPC serialization of the workers `createPrimary`'s hub forks. */
   hubSerialization: 'advanced',
-  /**
-   * A worker's serialization when neither its options nor its environment name one, and what
-   * `attach` assumes when `cluster.settings` names none: Node's own default.
-   */
+  /** What `attach` assumes, until the worker's handshake, when `cluster.settings` names none: Node's own default. */
   workerSerialization: 'json',
+  /**
+   * What a worker checks payloads against until the primary's handshake shows its channel's
+   * serialization, when neither its options nor its environment name one: the lenient one, since
+   * frames still queued when the handshake shows 'json' are checked again before they leave.
+   */
+  unknownSerialization: 'advanced',
   /** A worker exits when its link to the primary is lost without a planned disconnect. */
   exitOnDisconnect: true,
 });

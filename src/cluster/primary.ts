@@ -15,6 +15,7 @@ import { gather } from './broadcast.js';
 import { CLUSTER_DEFAULTS } from './defaults.js';
 import type { CallArgs, Caller, EmitArgs, EventPort, Handlers } from '../endpoint/typed.js';
 import { describeExit, RpcClosedError, RpcNoWorkerError, type PeerExitInfo } from '../errors.js';
+import type { Logger } from '../logger.js';
 
 /**
  * A worker as the primary names it.
@@ -56,6 +57,12 @@ export type PrimaryOptions<C extends Contract> = EndpointOptions & {
    * @defaultValue `'advanced'`
    */
   readonly serialization?: Serialization;
+  /**
+   * Where the library writes its own messages (a problem reported while no 'error' listener
+   * listens), instead of process warnings.
+   * @defaultValue warnings through `process.emitWarning`, info to `console.info`, errors to `console.error`
+   */
+  readonly logger?: Logger;
 } & (keyof C['primary'] extends never
     ? { /** Handlers of the procedures the primary serves. */ readonly handlers?: Handlers<C['primary'], PrimaryHandlerContext> }
     : { /** Handlers of the procedures the primary serves. */ readonly handlers: Handlers<C['primary'], PrimaryHandlerContext> });
@@ -95,7 +102,8 @@ export interface WorkerHandle<C extends Contract> extends Caller<C['worker']> {
  */
 export interface AttachOptions {
   /**
-   * The worker's IPC serialization.
+   * The worker's IPC serialization, as payloads are checked until the worker's handshake shows
+   * what its channel really carries (then that wins). Rarely needed.
    * @defaultValue `cluster.settings.serialization`, else `'json'`
    */
   readonly serialization?: Serialization;
@@ -113,8 +121,9 @@ export interface PrimaryHub<C extends Contract> extends EventPort<C['events'], P
    */
   fork(env?: NodeJS.ProcessEnv): WorkerHandle<C>;
   /**
-   * Attaches a worker forked outside the hub. The worker must call `connectPrimary`. Attaching the
-   * same worker twice returns the same handle.
+   * Attaches a worker forked outside the hub. The worker must call `connectPrimary` (with no
+   * serialization option: it learns the channel's from the handshake). Attaching the same worker
+   * twice returns the same handle.
    * @throws `RpcClosedError` when the hub is closed; `TypeError` for something that is not a cluster worker.
    */
   attach(worker: Worker, options?: AttachOptions): WorkerHandle<C>;
@@ -182,7 +191,8 @@ class Hub {
 
   fork(env?: NodeJS.ProcessEnv): Handle {
     if (this.#closed) throw new RpcClosedError('createPrimary: the hub is closed');
-    // The serialization is a cluster setting read at fork time; the worker learns it from its env.
+    // The serialization is a cluster setting read at fork time. The env gives the worker the right
+    // guess from its start; the handshake confirms it (and is all a worker attached otherwise has).
     if (cluster.settings.serialization !== this.#serialization) cluster.setupPrimary({ serialization: this.#serialization });
     const worker = cluster.fork({ ...env, [SERIALIZATION_ENV]: this.#serialization });
     return this.attach(worker, { serialization: this.#serialization });
@@ -205,6 +215,8 @@ class Hub {
       worker: info,
       ownsListeners: false,
       goneError: (exit) => new RpcNoWorkerError(goneMessage(exit)),
+      timeoutHint: () =>
+        transport.handshaken ? undefined : `worker ${worker.id} never completed the handshake: did it call connectPrimary?`,
       onClosed: () => {
         if (handle !== undefined && this.#handles.get(worker.id) === handle) {
           this.#handles.delete(worker.id);

@@ -8,6 +8,7 @@ import { EndpointImpl, type Endpoint } from '../endpoint/endpoint.js';
 import type { EndpointOptions } from '../endpoint/options.js';
 import { resolveSide } from '../endpoint/setup.js';
 import type { Handlers } from '../endpoint/typed.js';
+import type { Logger } from '../logger.js';
 import type { Serialization } from '../protocol/payload.js';
 import { PrimaryTransport, SERIALIZATION_ENV } from '../transport/cluster.js';
 import { CLUSTER_DEFAULTS } from './defaults.js';
@@ -18,9 +19,10 @@ import { CLUSTER_DEFAULTS } from './defaults.js';
  */
 export type WorkerOptions<C extends Contract> = EndpointOptions & {
   /**
-   * This process's IPC serialization. Workers forked by `hub.fork()` learn it from their
-   * environment; set it for a worker forked otherwise with `'advanced'` serialization.
-   * @defaultValue the hub's, else `'json'`
+   * Not needed: a worker learns its channel's IPC serialization from the primary's handshake,
+   * whoever forked it. A value given here is only what payloads are checked against until then;
+   * frames still waiting for the handshake are checked again against what it shows.
+   * @defaultValue the hub's for a worker forked by `hub.fork()`, else `'advanced'` until the handshake
    */
   readonly serialization?: Serialization;
   /**
@@ -29,6 +31,12 @@ export type WorkerOptions<C extends Contract> = EndpointOptions & {
    * @defaultValue `true`
    */
   readonly exitOnDisconnect?: boolean;
+  /**
+   * Where the library writes its own messages (a problem reported while no 'error' listener
+   * listens), instead of process warnings.
+   * @defaultValue warnings through `process.emitWarning`, info to `console.info`, errors to `console.error`
+   */
+  readonly logger?: Logger;
 } & (keyof C['worker'] extends never
     ? { /** Handlers of the procedures workers serve. */ readonly handlers?: Handlers<C['worker'], HandlerContext> }
     : { /** Handlers of the procedures workers serve. */ readonly handlers: Handlers<C['worker'], HandlerContext> });
@@ -46,17 +54,23 @@ let connected: object | undefined;
 
 class Link extends EndpointImpl {
   constructor(contract: Contract, options: WorkerOptions<Contract>) {
-    const fromEnv = process.env[SERIALIZATION_ENV] === 'advanced' ? 'advanced' : CLUSTER_DEFAULTS.workerSerialization;
-    const serialization = checkSerialization('connectPrimary', options.serialization ?? fromEnv);
+    const fromEnv = process.env[SERIALIZATION_ENV];
+    const guess = fromEnv === 'advanced' || fromEnv === 'json' ? fromEnv : CLUSTER_DEFAULTS.unknownSerialization;
+    const serialization = checkSerialization('connectPrimary', options.serialization ?? guess);
     const exitOnDisconnect = checkBoolean('connectPrimary', 'exitOnDisconnect', options.exitOnDisconnect ?? CLUSTER_DEFAULTS.exitOnDisconnect);
     if (connected !== undefined) throw new Error('connectPrimary: this process is already connected; close that link first');
     // Check options and handlers before the transport starts listening, so a bad call leaves no
     // listener behind (one would keep the worker's channel, and the worker, alive).
     const side = resolveSide('connectPrimary', contract, 'worker', options, ['serialization', 'exitOnDisconnect']);
     let self: object | undefined;
+    const transport = new PrimaryTransport(serialization);
     super({
       ...side,
-      transport: new PrimaryTransport(serialization),
+      transport,
+      timeoutHint: () =>
+        transport.handshaken
+          ? undefined
+          : 'the primary never completed the handshake: did it attach this worker (hub.attach) or fork it with hub.fork()?',
       worker: undefined,
       ownsListeners: true,
       goneError: (info) => new RpcPeerExitedError(info, false),

@@ -97,7 +97,8 @@ export class Dispatcher {
   readonly #calls = new Map<string, IncomingCall>();
   readonly #send: (frame: Frame) => void;
   readonly #options: ResolvedEndpointOptions;
-  readonly #serialization: Serialization;
+  /** Read at each reply: a transport learns its channel's serialization from the handshake. */
+  readonly #wire: { readonly serialization: Serialization };
   readonly #stats: DispatchStats;
   readonly #worker: unknown;
   #refusing: string | undefined;
@@ -108,7 +109,7 @@ export class Dispatcher {
     shared: { concurrency: number; maxQueue: number },
     send: (frame: Frame) => void,
     options: ResolvedEndpointOptions,
-    serialization: Serialization,
+    wire: { readonly serialization: Serialization },
     stats: DispatchStats,
     worker: unknown,
   ) {
@@ -123,7 +124,7 @@ export class Dispatcher {
     this.#procedures = served;
     this.#send = send;
     this.#options = options;
-    this.#serialization = serialization;
+    this.#wire = wire;
     this.#stats = stats;
     this.#worker = worker;
   }
@@ -251,7 +252,7 @@ export class Dispatcher {
     }
     let problem;
     try {
-      problem = inspectPayload(checked.value, this.#options.maxPayloadBytes, this.#serialization);
+      problem = inspectPayload(checked.value, this.#options.maxPayloadBytes, this.#wire.serialization);
     } catch (error) {
       return this.#fail(job, error, false); // a getter in the output threw
     }

@@ -2,6 +2,7 @@
 // end of a memory pair. Must not import node:cluster.
 import type { Contract, EventMap, ProcedureMap } from '../contract/contract.js';
 import { describe } from '../checks.js';
+import type { Logger } from '../logger.js';
 import type { Serialization } from '../protocol/payload.js';
 import type { Transport } from '../transport/transport.js';
 import type { HandlerContext } from './dispatch.js';
@@ -108,6 +109,12 @@ export class EndpointImpl {
 export type CreateEndpointOptions<C extends Contract, S extends Side> = EndpointOptions & {
   /** Handlers of the procedures this side serves. */
   readonly handlers?: Handlers<C[S], HandlerContext>;
+  /**
+   * Where the library writes its own messages (a problem reported while no 'error' listener
+   * listens), instead of process warnings.
+   * @defaultValue warnings through `process.emitWarning`, info to `console.info`, errors to `console.error`
+   */
+  readonly logger?: Logger;
 };
 
 /**

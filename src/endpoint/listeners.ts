@@ -2,6 +2,7 @@
 // listener hears all workers; a throwing listener is reported, never thrown into the IPC path.
 import type { EventMap } from '../contract/contract.js';
 import { describe } from '../checks.js';
+import { CONSOLE_LOGGER, type LogSink } from '../logger.js';
 
 type Listener = (payload: any, context: any) => unknown;
 
@@ -9,12 +10,14 @@ export class Listeners {
   readonly #byName = new Map<string, Set<Listener>>();
   /** The contract's events: the names `on` accepts, with 'error'. */
   readonly #events: EventMap;
+  readonly #log: LogSink;
   #warned = false;
   /** Problems reported while nobody listened to 'error'. */
   unheard = 0;
 
-  constructor(events: EventMap) {
+  constructor(events: EventMap, log: LogSink = CONSOLE_LOGGER) {
     this.#events = events;
+    this.#log = log;
   }
 
   /** Adds a listener of a contract event or of 'error'; returns its remover. Throws for a bad argument. */
@@ -48,17 +51,17 @@ export class Listeners {
     }
   }
 
-  /** Reports a problem to the 'error' listeners, or, when there are none, as a process warning. */
+  /** Reports a problem to the 'error' listeners, or, when there are none, as a warning to the logger. */
   error(error: Error, context: object): void {
     const set = this.#byName.get('error');
     if (set === undefined || set.size === 0) {
       this.unheard++;
       if (!this.#warned) {
         this.#warned = true;
-        process.emitWarning(`${error.message} (add an 'error' listener to handle these; further ones are counted in stats().unheardErrors)`, {
-          type: 'ClusterRpcWarning',
-          code: (error as { code?: string }).code ?? 'RPC_PROTOCOL',
-        });
+        this.#log.warn(
+          `${error.message} (add an 'error' listener to handle these; further ones are counted in stats().unheardErrors)`,
+          (error as { code?: string }).code ?? 'RPC_PROTOCOL',
+        );
       }
       return;
     }

@@ -42,6 +42,7 @@ export class Peer {
   readonly #pending: PendingCalls;
   readonly #goneError: (peer: PeerExitInfo) => RpcError;
   readonly #onClosed: ((info: TransportClose) => void) | undefined;
+  readonly #timeoutHint: (() => string | undefined) | undefined;
   /** Set once no new call may be made: returns the error such a call rejects with. */
   #refusal: (() => RpcError) | undefined;
   #closed = false;
@@ -62,6 +63,7 @@ export class Peer {
     );
     this.#goneError = config.goneError ?? ((peer) => new RpcPeerExitedError(peer, false));
     this.#onClosed = config.onClosed;
+    this.#timeoutHint = config.timeoutHint;
     this.#pending = new PendingCalls(
       { expired: (pending) => this.#onTimeout(pending), aborted: (pending) => this.#onAbort(pending) },
       config.options.captureCallStack ? Peer.prototype.call : undefined,
@@ -72,7 +74,7 @@ export class Peer {
       { concurrency, maxQueue },
       (frame) => this.#transport.send(frame),
       config.options,
-      config.transport.serialization,
+      config.transport,
       this.#stats,
       config.worker,
     );
@@ -151,7 +153,10 @@ export class Peer {
   #onTimeout(pending: PendingCall): void {
     this.#stats.timeouts++;
     this.#transport.send(cancelFrame(pending.id, pending.timeout));
-    this.#pending.reject(pending, new RpcTimeoutError(pending.method, pending.timeout));
+    const error = new RpcTimeoutError(pending.method, pending.timeout);
+    const hint = this.#timeoutHint?.();
+    if (hint !== undefined) error.message += `: ${hint}`;
+    this.#pending.reject(pending, error);
   }
 
   #onAbort(pending: PendingCall): void {

@@ -3,6 +3,7 @@
 // resolve a side once and build as many endpoints from it as they need.
 import type { Contract, EventMap, ProcedureMap } from '../contract/contract.js';
 import type { PeerExitInfo, RpcError } from '../errors.js';
+import { resolveLogger } from '../logger.js';
 import type { Transport, TransportClose } from '../transport/transport.js';
 import type { ServedEntry } from './dispatch.js';
 import { Listeners } from './listeners.js';
@@ -37,28 +38,35 @@ export interface EndpointSetup extends ResolvedSide {
   readonly ownsListeners: boolean;
   /** The error a call gets once the other side is gone. */
   readonly goneError?: (peer: PeerExitInfo) => RpcError;
+  /**
+   * Why a call may have timed out, beyond its timeout (e.g. the peer never completed the
+   * handshake); asked only when a call times out, appended to its message.
+   */
+  readonly timeoutHint?: () => string | undefined;
   /** Called once, when the peer closed for any reason. */
   readonly onClosed?: (info: TransportClose) => void;
 }
 
 /**
  * Resolves one side of a contract from a role's options (`handlers` among them): defaults filled,
- * every option and handler checked. `extraKeys` are the role's own options, checked by the role.
+ * every option and handler checked; `logger`, accepted by every role, goes to the listeners.
+ * `extraKeys` are the role's own options, checked by the role.
  * Throws a TypeError naming `where` for anything wrong.
  */
 export function resolveSide(
   where: string,
   contract: Contract,
   side: Side,
-  options: EndpointOptions & { readonly handlers?: unknown },
+  options: EndpointOptions & { readonly handlers?: unknown; readonly logger?: unknown },
   extraKeys: readonly string[],
 ): ResolvedSide {
-  const resolved = resolveEndpointOptions(where, options, ['handlers', ...extraKeys]);
+  const resolved = resolveEndpointOptions(where, options, ['handlers', 'logger', ...extraKeys]);
+  const logger = resolveLogger(where, options.logger);
   return {
     serves: normalizeHandlers(where, contract[side], options.handlers, resolved),
     calls: contract[side === 'primary' ? 'worker' : 'primary'],
     events: contract.events,
     options: resolved,
-    listeners: new Listeners(contract.events),
+    listeners: new Listeners(contract.events, logger),
   };
 }

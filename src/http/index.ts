@@ -19,6 +19,7 @@ import { runWorker, type HttpClusterWorker } from './worker/runtime.js';
 export type { BalanceStrategy, HttpClusterOptions, RestartOptions, WorkerContext } from './options.js';
 export type { HttpWorkerInfo, WorkerExit, WorkerLoad } from './primary/member.js';
 export type { HttpClusterWorker } from './worker/runtime.js';
+export type { Logger } from '../logger.js';
 export type { ClusterStats, MergedContract, ControlContract, WorkerState } from './control.js';
 export { RpcReloadError, RpcSchedulingPolicyError, RpcWorkerStartError } from './errors.js';
 

@@ -9,6 +9,7 @@ import type { Serialization } from '../protocol/payload.js';
 import { checkCount } from '../endpoint/options.js';
 import type { Handlers } from '../endpoint/typed.js';
 import type { PrimaryHandlerContext } from '../cluster/primary.js';
+import { resolveLogger, type Logger, type LogSink } from '../logger.js';
 import type { MergedContract } from './control.js';
 
 /**
@@ -166,6 +167,12 @@ export interface HttpClusterOptions<C extends Contract = Contract<{}, {}, {}>> {
    * @defaultValue `true`
    */
   readonly exitProcess?: boolean;
+  /**
+   * Where the cluster writes its own messages (a worker that could not restart, a listener that
+   * threw, a failed reload), in the primary and in the workers.
+   * @defaultValue errors to `console.error`, warnings through `process.emitWarning`, info to `console.info`
+   */
+  readonly logger?: Logger;
 }
 
 export interface ResolvedHttpOptions {
@@ -183,6 +190,7 @@ export interface ResolvedHttpOptions {
   readonly restart: Required<RestartOptions>;
   readonly handleSignals: boolean;
   readonly exitProcess: boolean;
+  readonly logger: LogSink;
 }
 
 export const HTTP_DEFAULTS = Object.freeze({
@@ -215,6 +223,7 @@ const KNOWN = new Set([
   'restart',
   'handleSignals',
   'exitProcess',
+  'logger',
 ]);
 
 const where = 'runHttpCluster';
@@ -279,5 +288,6 @@ export function resolveHttpOptions(options: HttpClusterOptions<Contract>): Resol
     restart: Object.freeze(r),
     handleSignals: bool('handleSignals', options.handleSignals, HTTP_DEFAULTS.handleSignals),
     exitProcess: bool('exitProcess', options.exitProcess, HTTP_DEFAULTS.exitProcess),
+    logger: resolveLogger(where, options.logger),
   });
 }

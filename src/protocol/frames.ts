@@ -1,5 +1,6 @@
 // The wire: envelope and frame shapes, and the guard that reads untrusted frames.
 // Pure functions. Must not import the transport, endpoint or cluster layers.
+import type { Serialization } from './payload.js';
 
 /** The key that marks an IPC message as ours; its value is the protocol version. */
 export const ENVELOPE_TAG = '~crpc';
@@ -14,11 +15,16 @@ const MAX_NAME_LENGTH = 128;
  * One IPC message: a batch of frames produced in the same tick. `h` marks a handshake: 1 says
  * "I am listening now", 2 answers it. Neither side sends frames before it has heard the other,
  * because a process drops IPC messages that arrive before it listens.
+ *
+ * A handshake also carries `c`, a Date: the channel's serialization turns it into a string
+ * (`'json'`) or keeps it a Date (`'advanced'`), so the receiver learns what the channel really
+ * carries, whatever either side was told. Both forms are readable in either mode.
  */
 export interface Envelope {
   readonly [ENVELOPE_TAG]: number;
   readonly f: readonly Frame[];
   readonly h?: 1 | 2;
+  readonly c?: Date;
 }
 
 /** A request: run procedure `m` with payload `p`, reply to id `i`. */
@@ -77,13 +83,21 @@ export function envelope(frames: readonly Frame[]): Envelope {
 }
 
 export function handshake(step: 1 | 2): Envelope {
-  return { [ENVELOPE_TAG]: PROTOCOL_VERSION, f: [], h: step };
+  return { [ENVELOPE_TAG]: PROTOCOL_VERSION, f: [], h: step, c: new Date(0) };
 }
 
 /** An opened envelope: its untrusted frames, and its handshake step if it is one. */
 export interface Opened {
   readonly frames: readonly unknown[];
   readonly handshake: 1 | 2 | undefined;
+  /** On a handshake: the serialization the channel applied to its probe, when recognisable. */
+  readonly channel: Serialization | undefined;
+}
+
+/** What the channel did to a handshake's probe Date: kept it (`'advanced'`) or made it a string (`'json'`). */
+function channelOf(probe: unknown): Serialization | undefined {
+  if (probe instanceof Date) return 'advanced';
+  return typeof probe === 'string' ? 'json' : undefined;
 }
 
 /**
@@ -99,7 +113,8 @@ export function openEnvelope(message: unknown): Opened | string | undefined {
   if (!Array.isArray(frames)) return 'envelope without a frame list';
   if (frames.length > MAX_FRAMES_PER_ENVELOPE) return `envelope with ${frames.length} frames (at most ${MAX_FRAMES_PER_ENVELOPE})`;
   const h = (message as Record<string, unknown>)['h'];
-  return { frames, handshake: h === 1 || h === 2 ? h : undefined };
+  if (h !== 1 && h !== 2) return { frames, handshake: undefined, channel: undefined };
+  return { frames, handshake: h, channel: channelOf(Object.hasOwn(message, 'c') ? (message as Record<string, unknown>)['c'] : undefined) };
 }
 
 function isId(value: unknown): value is string {

@@ -2,7 +2,7 @@
 // tick leave as one envelope on a microtask; a full channel holds the queue until it drains.
 import type { PeerExitInfo } from '../errors.js';
 import { envelope, handshake, openEnvelope, type Envelope, type Frame } from '../protocol/frames.js';
-import type { Serialization } from '../protocol/payload.js';
+import { inspectPayload, type Serialization } from '../protocol/payload.js';
 import { TRANSPORT_DEFAULTS } from './defaults.js';
 import type { Transport, TransportReceiver } from './transport.js';
 
@@ -16,7 +16,8 @@ export type WriteDone = (error?: Error | null) => void;
  * was never sent.
  */
 export abstract class BatchingTransport implements Transport {
-  readonly serialization: Serialization;
+  /** What the channel carries: as told at construction, then as the peer's handshake shows it. */
+  #serialization: Serialization;
   readonly peerName: string;
   readonly #maxBatch: number;
   #queue: Frame[] = [];
@@ -29,9 +30,13 @@ export abstract class BatchingTransport implements Transport {
   readonly #failed = new Set<object>();
 
   constructor(serialization: Serialization, peerName: string, maxBatch = TRANSPORT_DEFAULTS.maxBatch) {
-    this.serialization = serialization;
+    this.#serialization = serialization;
     this.peerName = peerName;
     this.#maxBatch = maxBatch;
+  }
+
+  get serialization(): Serialization {
+    return this.#serialization;
   }
 
   get closed(): boolean {
@@ -40,6 +45,11 @@ export abstract class BatchingTransport implements Transport {
 
   get backlog(): number {
     return this.#queue.length;
+  }
+
+  /** Whether the other side's handshake was heard: until then, frames wait here. */
+  get handshaken(): boolean {
+    return this.#peerListening;
   }
 
   /**
@@ -100,6 +110,7 @@ export abstract class BatchingTransport implements Transport {
       return;
     }
     if (opened.handshake !== undefined) {
+      if (opened.channel !== undefined && opened.channel !== this.#serialization) this.#learn(opened.channel, receiver);
       if (opened.handshake === 1) this.#handshake(2);
       if (!this.#peerListening) {
         this.#peerListening = true;
@@ -114,6 +125,25 @@ export abstract class BatchingTransport implements Transport {
         receiver.problem(error instanceof Error ? error : new Error(String(error)));
       }
     }
+  }
+
+  /**
+   * The peer's handshake showed what the channel really carries. Frames queued meanwhile were
+   * checked against the guess: under 'json', those JSON would change are refused before they leave.
+   */
+  #learn(channel: Serialization, receiver: TransportReceiver): void {
+    this.#serialization = channel;
+    if (channel !== 'json' || this.#queue.length === 0) return;
+    const refused: [Frame, string][] = [];
+    this.#queue = this.#queue.filter((frame) => {
+      if (!('p' in frame)) return true;
+      const problem = inspectPayload(frame.p, Infinity, 'json');
+      if (problem?.kind !== 'unserializable') return true;
+      const at = problem.path.length > 0 ? ` at ${problem.path.map(String).join('.')}` : '';
+      refused.push([frame, `${problem.detail}${at}; the channel turned out to be 'json'`]);
+      return false;
+    });
+    for (const [frame, detail] of refused) receiver.refused(frame, new Error(detail));
   }
 
   /** The channel is gone for good: report it once, with every frame that never left. */

@@ -7,6 +7,7 @@ import {
   defineContract,
   type BroadcastResult,
   type PrimaryHub,
+  type Logger,
   type PrimaryLink,
   type WorkerInfo,
 } from '../../src/index.js';
@@ -102,6 +103,12 @@ function handlers(): void {
       },
     },
   });
+  // A logger: console fits, as does any object with info, warn and error taking a message.
+  createPrimary(chat, { logger: console, handlers: { log: () => {} } });
+  const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+  void connectPrimary(chat, { logger: quiet, handlers: { stats: () => ({ pid: 1, handled: 0, rssBytes: 0 }), greet: ({ name }) => name, maybe: () => 1, when: ({ at }) => at } });
+  // @ts-expect-error: a logger needs error too
+  createPrimary(chat, { logger: { info: () => {}, warn: () => {} }, handlers: { log: () => {} } });
   // @ts-expect-error: the primary serves 'log', so its handler is required
   createPrimary(chat, {});
   // @ts-expect-error: the primary serves 'log', so options with handlers are required
@@ -146,6 +153,22 @@ function handlers(): void {
   createPrimary(oneWay);
   const pair = connectMemoryPair(oneWay, { worker: { handlers: { ping: () => {} } } });
   void pair.primary.call('ping');
+
+  // The memory pair's primary handlers get the hub's context: ctx.worker, typed.
+  connectMemoryPair(chat, {
+    primary: {
+      handlers: {
+        log: ({ text }, ctx) => {
+          assertType<Equal<typeof ctx.worker, WorkerInfo>>();
+          void `${ctx.worker.id} ${ctx.worker.pid ?? '?'} ${text}`;
+        },
+      },
+    },
+    worker: { handlers: { stats: () => ({ pid: 1, handled: 0, rssBytes: 0 }), greet: ({ name }) => name, maybe: () => 1, when: ({ at }) => at } },
+    workerInfo: { id: 2, pid: 1234 },
+  });
+  // @ts-expect-error workerInfo needs an id
+  connectMemoryPair(chat, { workerInfo: { pid: 1 } });
 }
 
 void calls;

@@ -18,11 +18,11 @@ export function signalExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
 }
 
 /** Handles the signals (with `handleSignals`) until the cluster stops, then exits (with `exitProcess`). */
-export function wireProcess(cluster: Stoppable, options: Pick<ResolvedHttpOptions, 'handleSignals' | 'exitProcess'>): void {
+export function wireProcess(cluster: Stoppable, options: Pick<ResolvedHttpOptions, 'handleSignals' | 'exitProcess' | 'logger'>): void {
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signal === 'SIGHUP') {
-      cluster.reload().catch((error: Error) => console.error(`typed-cluster-rpc: ${error.message}`));
+      cluster.reload().catch((error: Error) => options.logger.error(`typed-cluster-rpc: ${error.message}`));
       return;
     }
     if (++signals > 1) {

@@ -43,7 +43,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     this.#budget = new RestartBudget(options.restart);
     const control: Handlers<ControlContract['primary'], PrimaryHandlerContext> = { clusterStats: () => this.clusterStats() };
     const handlers: Handlers<MergedContract<C>['primary'], PrimaryHandlerContext> = { ...userHandlers(user), ...control };
-    this.#hub = createPrimary(contract, { timeout: options.rpcTimeout, serialization: options.serialization, handlers });
+    this.#hub = createPrimary(contract, { timeout: options.rpcTimeout, serialization: options.serialization, logger: options.logger, handlers });
     this.#control = controlHub(this.#hub);
     this.#control.on('workerListening', (_payload, ctx) => this.#onListening(ctx.worker.id));
     this.#control.on('workerFailed', (failure, ctx) => this.#onFailed(ctx.worker.id, `${failure.name}: ${failure.message}`));
@@ -64,7 +64,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       try {
         (listener as (value: unknown) => void)(payload);
       } catch (error) {
-        process.emitWarning(`a '${event}' listener threw: ${error instanceof Error ? error.message : String(error)}`, { type: 'ClusterRpcWarning' });
+        this.#options.logger.warn(`a '${event}' listener threw: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
   }
@@ -158,7 +158,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
         `typed-cluster-rpc: ${decision.crashes} worker crashes within ${this.#options.restart.window} ms ` +
         `(more than restart.maxRestarts = ${this.#options.restart.maxRestarts}); not restarting slot ${member.slot}. ` +
         `The last worker (pid ${member.handle.pid}) ${exit.reason}.`;
-      console.error(message);
+      this.#options.logger.error(message);
       this.#tell('restartsExhausted', { slot: member.slot, crashes: decision.crashes, lastExit: exit, message });
       if (this.#roster.live().length === 0 && this.#restartTimers.size === 0) void this.stop();
       return;

@@ -46,7 +46,7 @@ export function connectWorker<C extends Contract>(options: HttpClusterOptions<C>
     shutdown: ({ deadlineMs }) => parts.drain.start(deadlineMs),
   };
   const handlers: Handlers<MergedContract<C>['worker'], HandlerContext> = { ...userHandlers(options.handlers?.worker), ...control };
-  return connectPrimary(contract, { timeout: resolved.rpcTimeout, handlers });
+  return connectPrimary(contract, { timeout: resolved.rpcTimeout, logger: resolved.logger, handlers });
 }
 
 /**
