@@ -68,8 +68,8 @@ export class Namespace implements LinkHost {
     /** The largest NATS message this member sends or accepts. */
     readonly messageLimit: number,
   ) {
-    this.listeners = new Listeners(contract.events);
-    this.memberListeners = new Listeners(MEMBER_EVENTS);
+    this.listeners = new Listeners(contract.events, options.logger);
+    this.memberListeners = new Listeners(MEMBER_EVENTS, options.logger);
     this.subjects = Subjects.of(options.namespace);
     this.other = options.side === 'primary' ? 'worker' : 'primary';
     this.outbox = new Outbox(nc, options.serialization, this.subjects, this.me, messageLimit);

@@ -1,6 +1,7 @@
 // Options of a NATS member: the endpoint's, plus the namespace, side, heartbeats and wire form.
 // Resolved once, checked once, frozen. Imports only the contract and endpoint option helpers.
-import { checkCount, checkTimeout, describe } from '../checks.js';
+import { checkBoolean, checkCount, checkDuration, checkOneOf, checkSerialization, describe } from '../checks.js';
+import { resolveLogger, type Logger, type LogSink } from '../logger.js';
 import type { Side } from '../endpoint/setup.js';
 import { ENDPOINT_DEFAULTS, resolveEndpointOptions, type EndpointOptions, type ResolvedEndpointOptions } from '../endpoint/options.js';
 import type { Serialization } from '../protocol/payload.js';
@@ -66,6 +67,11 @@ export interface NatsMemberOptions extends EndpointOptions {
    * @defaultValue `1_024`
    */
   readonly maxMembers?: number;
+  /**
+   * Where the member's own messages go (problems reported while no 'error' listener is registered).
+   * @defaultValue the console: warnings as process warnings
+   */
+  readonly logger?: Logger;
 }
 
 export interface ResolvedNatsOptions {
@@ -81,6 +87,7 @@ export interface ResolvedNatsOptions {
   readonly lameDuck: 'drain' | 'ignore';
   readonly drainTimeout: number;
   readonly maxMembers: number;
+  readonly logger: LogSink;
 }
 
 export const NATS_DEFAULTS = Object.freeze({
@@ -98,43 +105,38 @@ export const NATS_DEFAULTS = Object.freeze({
 const OWN_KEYS = ['namespace', 'side', ...Object.keys(NATS_DEFAULTS)];
 const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
 
-function oneOf<T extends string>(where: string, name: string, value: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) throw new TypeError(`${where}: ${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${describe(value)}`);
-  return value as T;
-}
-
 /** Resolves the options of `joinNamespace` once; `extraKeys` are the caller's (handlers). */
 export function resolveNatsOptions(where: string, options: NatsMemberOptions, extraKeys: readonly string[]): ResolvedNatsOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
-  const all = resolveEndpointOptions(where, options, [...OWN_KEYS, ...extraKeys]);
+  const all = resolveEndpointOptions(where, options, [...OWN_KEYS, 'logger', ...extraKeys]);
   const endpoint = Object.freeze(Object.fromEntries(Object.keys(ENDPOINT_DEFAULTS).map((k) => [k, all[k as keyof ResolvedEndpointOptions]]))) as ResolvedEndpointOptions;
   const defined = Object.fromEntries(Object.entries(options).filter(([k, v]) => v !== undefined && OWN_KEYS.includes(k)));
   const o = { ...NATS_DEFAULTS, ...defined } as typeof NATS_DEFAULTS & { namespace: unknown; side: unknown };
   if (typeof o.namespace !== 'string' || !TOKEN.test(o.namespace)) {
     throw new TypeError(`${where}: namespace must be 1 to 64 letters, digits, '_' or '-', got ${describe(o.namespace)}`);
   }
-  const side = oneOf(where, 'side', o.side, ['primary', 'worker'] as const);
+  const side = checkOneOf(where, 'side', o.side, ['primary', 'worker'] as const);
   if (typeof o.label !== 'string' || o.label.length > 64) throw new TypeError(`${where}: label must be a string of at most 64 characters, got ${describe(o.label)}`);
-  const serialization = oneOf(where, 'serialization', o.serialization, ['json', 'advanced'] as const);
-  const heartbeatInterval = checkTimeout(`${where}: heartbeatInterval`, o.heartbeatInterval);
-  const heartbeatTimeout = checkTimeout(`${where}: heartbeatTimeout`, o.heartbeatTimeout);
-  if (!Number.isFinite(heartbeatTimeout) || heartbeatTimeout <= heartbeatInterval) {
-    throw new TypeError(`${where}: heartbeatTimeout must be finite and larger than heartbeatInterval (${heartbeatInterval} ms), got ${describe(heartbeatTimeout)}`);
+  const serialization = checkSerialization(where, o.serialization);
+  // Heartbeats are timers: finite, and within what a Node timer holds.
+  const heartbeatInterval = checkDuration(where, 'heartbeatInterval', o.heartbeatInterval, false);
+  const heartbeatTimeout = checkDuration(where, 'heartbeatTimeout', o.heartbeatTimeout, false);
+  if (heartbeatTimeout <= heartbeatInterval) {
+    throw new TypeError(`${where}: heartbeatTimeout must be larger than heartbeatInterval (${heartbeatInterval} ms), got ${describe(heartbeatTimeout)}`);
   }
-  if (typeof o.serve !== 'boolean') throw new TypeError(`${where}: serve must be a boolean, got ${describe(o.serve)}`);
-  if (typeof o.validateReplies !== 'boolean') throw new TypeError(`${where}: validateReplies must be a boolean, got ${describe(o.validateReplies)}`);
   return Object.freeze({
     endpoint,
     namespace: o.namespace,
     side,
     label: o.label,
-    serve: o.serve,
+    serve: checkBoolean(where, 'serve', o.serve),
     serialization,
     heartbeatInterval,
     heartbeatTimeout,
-    validateReplies: o.validateReplies,
-    lameDuck: oneOf(where, 'lameDuck', o.lameDuck, ['drain', 'ignore'] as const),
-    drainTimeout: checkTimeout(`${where}: drainTimeout`, o.drainTimeout),
+    validateReplies: checkBoolean(where, 'validateReplies', o.validateReplies),
+    lameDuck: checkOneOf(where, 'lameDuck', o.lameDuck, ['drain', 'ignore'] as const),
+    drainTimeout: checkDuration(where, 'drainTimeout', o.drainTimeout, true),
     maxMembers: checkCount(where, 'maxMembers', o.maxMembers, false),
+    logger: resolveLogger(where, options.logger),
   });
 }
