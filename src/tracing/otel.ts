@@ -1,0 +1,121 @@
+// Spans around calls with OpenTelemetry: a CLIENT span where a call is made, a SERVER span where
+// it is handled, the caller's context carried in the call frame. `@opentelemetry/api` is an
+// optional peer dependency, imported only by `loadRpcTracing`; nothing here runs without it.
+import type * as Api from '@opentelemetry/api';
+import { decodeTraceField, encodeTraceField, formatTraceparent, type TraceField } from './trace-context.js';
+
+/**
+ * A CLIENT span around one outgoing call.
+ * @public
+ */
+export interface RpcClientSpan {
+  /** What the call frame carries (the span's own context), or undefined when there is none to send. */
+  readonly field: TraceField | undefined;
+  /** Ends the span: `outcome` is `'ok'` or the error code; `error` describes a failure. */
+  end(outcome: string, error?: unknown): void;
+}
+
+/**
+ * A SERVER span around one handled call.
+ * @public
+ */
+export interface RpcServerSpan {
+  /** Runs `fn` (the handler) with the span as the active context, so calls it makes are its children. */
+  run<T>(fn: () => T): T;
+  /** Ends the span: `outcome` is `'ok'` or the error code; `error` describes a failure. */
+  end(outcome: string, error?: unknown): void;
+}
+
+/**
+ * The tracing hooks an endpoint calls: one span per call on each side.
+ * @public
+ */
+export interface RpcTracing {
+  /** Starts a CLIENT span named by `method`, a child of the active context. */
+  startClient(method: string): RpcClientSpan;
+  /** Starts a SERVER span named by `method`, a child of the context in the frame's trace field (untrusted; ignored when invalid). */
+  startServer(method: string, field: unknown): RpcServerSpan;
+}
+
+/**
+ * Options of {@link loadRpcTracing}.
+ * @public
+ */
+export interface RpcTracingOptions {
+  /**
+   * The tracer's name, as OpenTelemetry reports the instrumentation scope.
+   * @defaultValue `'typed-cluster-rpc'`
+   */
+  readonly tracerName?: string;
+  /**
+   * The `rpc.system` attribute of every span.
+   * @defaultValue `'typed-cluster-rpc'`
+   */
+  readonly system?: string;
+}
+
+/** The conventional attribute for a failure's kind (OpenTelemetry semantic conventions). */
+const ERROR_TYPE = 'error.type';
+
+function endSpan(api: typeof Api, span: Api.Span, outcome: string, error: unknown): void {
+  if (outcome !== 'ok') {
+    span.setAttribute(ERROR_TYPE, outcome);
+    span.setStatus({ code: api.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : outcome });
+  }
+  span.end();
+}
+
+/** Builds the hooks over a loaded API. Exported for tests that bring their own API instance. */
+export function createRpcTracing(api: typeof Api, options: RpcTracingOptions = {}): RpcTracing {
+  const tracer = api.trace.getTracer(options.tracerName ?? 'typed-cluster-rpc');
+  const system = options.system ?? 'typed-cluster-rpc';
+  const { SpanKind, context, trace, ROOT_CONTEXT } = api;
+  return {
+    startClient(method) {
+      const span = tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': system, 'rpc.method': method } }, context.active());
+      const sc = span.spanContext();
+      // A span without a valid context (no SDK registered) has nothing to propagate.
+      const field = trace.isSpanContextValid(sc)
+        ? encodeTraceField({ traceparent: formatTraceparent(sc.traceId, sc.spanId, sc.traceFlags), ...(sc.traceState !== undefined ? { tracestate: sc.traceState.serialize() } : {}) })
+        : undefined;
+      return { field, end: (outcome, error) => endSpan(api, span, outcome, error) };
+    },
+    startServer(method, field) {
+      const carrier = decodeTraceField(field);
+      let parent = ROOT_CONTEXT;
+      if (carrier !== undefined) {
+        const [, traceId, spanId, flags] = carrier.traceparent.split('-') as [string, string, string, string];
+        parent = trace.setSpanContext(ROOT_CONTEXT, {
+          traceId,
+          spanId,
+          traceFlags: Number.parseInt(flags, 16) & 0xff,
+          isRemote: true,
+          ...(carrier.tracestate !== undefined ? { traceState: api.createTraceState(carrier.tracestate) } : {}),
+        });
+      }
+      const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: { 'rpc.system': system, 'rpc.method': method } }, parent);
+      const active = trace.setSpan(parent, span);
+      return {
+        run: (fn) => context.with(active, fn),
+        end: (outcome, error) => endSpan(api, span, outcome, error),
+      };
+    },
+  };
+}
+
+/**
+ * Loads `@opentelemetry/api` and returns the tracing hooks over the globally registered tracer
+ * provider, or undefined when the package is not installed. Nothing is imported before this is
+ * called, so a process that never calls it pays nothing.
+ * @public
+ */
+export async function loadRpcTracing(options: RpcTracingOptions = {}): Promise<RpcTracing | undefined> {
+  let api: typeof Api;
+  try {
+    const mod = (await import('@opentelemetry/api')) as typeof Api & { default?: typeof Api };
+    api = typeof mod.trace === 'object' ? mod : mod.default!;
+  } catch {
+    return undefined;
+  }
+  return createRpcTracing(api, options);
+}
