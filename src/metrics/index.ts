@@ -8,8 +8,7 @@
  */
 export { MetricsRegistry } from './registry.js';
 export type { Observation, ObservedOptions } from './registry.js';
-export { Counter, Gauge, Histogram } from './metric.js';
-export type { HistogramOptions, MetricOptions } from './metric.js';
+export type { Counter, Gauge, Histogram, HistogramOptions, MetricOptions } from './metric.js';
 export { readSnapshot } from './snapshot.js';
 export type { HistogramSeries, Labels, MetricFamily, MetricsSnapshot, SampleValue, ScalarSeries, SummarySeries } from './snapshot.js';
 export { EXPOSITION_CONTENT_TYPE, renderExposition } from './exposition.js';

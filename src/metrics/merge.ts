@@ -19,6 +19,7 @@ export interface WorkerSnapshot {
  * @public
  */
 export interface Merged {
+  /** The merged families, one per name. */
   readonly families: MetricFamily[];
   /** Worker families or series dropped: another type or buckets under the same name, a repeated series, a repeated worker. */
   readonly conflicts: number;
@@ -57,6 +58,7 @@ interface Slot {
  * `worker` label it already had becomes `exported_worker`). A worker family whose name the merge
  * has with another type (or other buckets) is dropped, as is a series that repeats one already
  * there, and a second snapshot for the same worker label; each counts as a conflict.
+ * @public
  */
 export function mergeSnapshots(primary: MetricsSnapshot, workers: readonly WorkerSnapshot[]): Merged {
   const slots = new Map<string, Slot>();

@@ -110,7 +110,47 @@ interface Cell {
  * A monotonically increasing count. A process that restarts starts it again from zero.
  * @public
  */
-export class Counter extends Metric<Cell> {
+export interface Counter {
+  /** Its name. */
+  readonly name: string;
+  /** Adds `value` (default 1; never negative, never infinite) to the series of `labels`. @throws `TypeError` for bad labels or a bad value. */
+  inc(labels?: Record<string, string>, value?: number): void;
+  /** A handle on one series, for hot paths: its `inc` does no label lookup (and ignores a bad value). */
+  child(labels?: Record<string, string>): { inc(value?: number): void };
+}
+
+/**
+ * A value that goes up and down.
+ * @public
+ */
+export interface Gauge {
+  /** Its name. */
+  readonly name: string;
+  /** Sets the series of `labels` to `value`. */
+  set(labels: Record<string, string> | undefined, value: number): void;
+  /** Adds `value` (default 1, may be negative) to the series of `labels`. */
+  inc(labels?: Record<string, string>, value?: number): void;
+  /** Forgets every series (for label sets that come and go). */
+  reset(): void;
+}
+
+/**
+ * Observations counted into fixed buckets, with their sum and count.
+ * @public
+ */
+export interface Histogram {
+  /** Its name. */
+  readonly name: string;
+  /** The finite bucket upper bounds, ascending. */
+  readonly bounds: readonly number[];
+  /** Records `value` in the series of `labels`; NaN is ignored. */
+  observe(labels: Record<string, string> | undefined, value: number): void;
+  /** A handle on one series, for hot paths: its `observe` does no label lookup. */
+  child(labels?: Record<string, string>): { observe(value: number): void };
+}
+
+export class CounterImpl extends Metric<Cell> implements Counter {
+  /** A new series' state. */
   protected create(): Cell {
     return { value: 0 };
   }
@@ -128,16 +168,14 @@ export class Counter extends Metric<Cell> {
       },
     };
   }
+  /** Its series as plain data. */
   family(): MetricFamily {
     return { name: this.name, help: this.help, type: 'counter', series: [...this.series.values()].map((s) => ({ labels: s.labels, value: toSample(s.state.value) })) };
   }
 }
 
-/**
- * A value that goes up and down.
- * @public
- */
-export class Gauge extends Metric<Cell> {
+export class GaugeImpl extends Metric<Cell> implements Gauge {
+  /** A new series' state. */
   protected create(): Cell {
     return { value: 0 };
   }
@@ -150,6 +188,7 @@ export class Gauge extends Metric<Cell> {
   inc(labels?: Record<string, string>, value = 1): void {
     this.state(labels).value += value;
   }
+  /** Its series as plain data. */
   family(): MetricFamily {
     return { name: this.name, help: this.help, type: 'gauge', series: [...this.series.values()].map((s) => ({ labels: s.labels, value: toSample(s.state.value) })) };
   }
@@ -162,11 +201,8 @@ interface Buckets {
   count: number;
 }
 
-/**
- * Observations counted into fixed buckets, with their sum and count.
- * @public
- */
-export class Histogram extends Metric<Buckets> {
+export class HistogramImpl extends Metric<Buckets> implements Histogram {
+  /** The finite bucket upper bounds, ascending. */
   readonly bounds: readonly number[];
 
   constructor(where: string, options: HistogramOptions) {
@@ -183,6 +219,7 @@ export class Histogram extends Metric<Buckets> {
     this.bounds = Object.freeze([...(buckets as number[])]);
   }
 
+  /** A new series' state. */
   protected create(): Buckets {
     return { counts: new Array<number>(this.bounds.length + 1).fill(0), sum: 0, count: 0 };
   }
@@ -199,6 +236,7 @@ export class Histogram extends Metric<Buckets> {
     return { observe: (value) => record(state, bounds, value) };
   }
 
+  /** Its series as plain data. */
   family(): MetricFamily {
     const series = [...this.series.values()].map((s) => {
       let running = 0;

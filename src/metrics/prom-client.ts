@@ -8,6 +8,7 @@ import { toSample, type HistogramSeries, type Labels, type MetricFamily, type Me
  * @public
  */
 export interface PromClientRegistryLike {
+  /** The registry's metrics as prom-client's JSON. */
   getMetricsAsJSON(): Promise<readonly unknown[]> | readonly unknown[];
 }
 

@@ -1,7 +1,7 @@
 // The registry: declares metrics under unique names and reads them all out as one snapshot.
 // Observed metrics are read from their source at snapshot time, so nothing polls in between.
 import { METRICS } from './definitions.js';
-import { Counter, Gauge, Histogram, type HistogramOptions, type MetricOptions } from './metric.js';
+import { CounterImpl, GaugeImpl, HistogramImpl, type Counter, type Gauge, type Histogram, type HistogramOptions, type MetricOptions } from './metric.js';
 import { type Labels, type MetricFamily, type MetricsSnapshot, type ScalarSeries } from './snapshot.js';
 
 /**
@@ -30,17 +30,17 @@ export class MetricsRegistry {
 
   /** Declares a counter. @throws `TypeError` for a bad or taken name, bad labels or options. */
   counter(options: MetricOptions): Counter {
-    return this.#add(new Counter('counter', options));
+    return this.#add(new CounterImpl('counter', options));
   }
 
   /** Declares a gauge. @throws `TypeError` as `counter` does. */
   gauge(options: MetricOptions): Gauge {
-    return this.#add(new Gauge('gauge', options));
+    return this.#add(new GaugeImpl('gauge', options));
   }
 
   /** Declares a histogram with fixed buckets. @throws `TypeError` as `counter` does, or for bad buckets. */
   histogram(options: HistogramOptions): Histogram {
-    return this.#add(new Histogram('histogram', options));
+    return this.#add(new HistogramImpl('histogram', options));
   }
 
   /** Declares a counter whose values `options.read` gives at each snapshot (it must never go down). */
@@ -81,13 +81,13 @@ function label(name: string, value: string): Labels {
 
 class Observed {
   readonly name: string;
-  readonly #gauge: Gauge;
+  readonly #gauge: GaugeImpl;
   readonly #type: 'counter' | 'gauge';
   readonly #read: () => Observation;
 
   constructor(type: 'counter' | 'gauge', options: ObservedOptions) {
     // A gauge checks the declaration and holds the values read, so they get the same label checks.
-    this.#gauge = new Gauge(type === 'counter' ? 'observedCounter' : 'observedGauge', options);
+    this.#gauge = new GaugeImpl(type === 'counter' ? 'observedCounter' : 'observedGauge', options);
     if (typeof options.read !== 'function') throw new TypeError(`${this.#gauge.name}: read must be a function`);
     this.name = this.#gauge.name;
     this.#type = type;

@@ -19,7 +19,9 @@ export type Labels = Readonly<Record<string, string>>;
  * @public
  */
 export interface ScalarSeries {
+  /** The series' labels. */
   readonly labels: Labels;
+  /** Its value. */
   readonly value: SampleValue;
 }
 
@@ -29,9 +31,13 @@ export interface ScalarSeries {
  * @public
  */
 export interface HistogramSeries {
+  /** The series' labels (no `le`). */
   readonly labels: Labels;
+  /** Cumulative counts, one per bound of the family. */
   readonly buckets: readonly number[];
+  /** The sum of the observed values. */
   readonly sum: SampleValue;
+  /** How many values were observed (the `+Inf` bucket). */
   readonly count: number;
 }
 
@@ -40,9 +46,13 @@ export interface HistogramSeries {
  * @public
  */
 export interface SummarySeries {
+  /** The series' labels (no `quantile`). */
   readonly labels: Labels;
+  /** `[quantile, value]` pairs, quantiles from 0 to 1. */
   readonly quantiles: readonly (readonly [number, SampleValue])[];
+  /** The sum of the observed values. */
   readonly sum: SampleValue;
+  /** How many values were observed. */
   readonly count: number;
 }
 
@@ -67,6 +77,7 @@ export type MetricFamily =
  * @public
  */
 export interface MetricsSnapshot {
+  /** One entry per metric. */
   readonly families: readonly MetricFamily[];
 }
 
@@ -190,6 +201,7 @@ function readFamily(raw: unknown, budget: { samples: number }): MetricFamily {
 /**
  * Reads a snapshot from an untrusted peer. Returns the snapshot (label objects rebuilt on null
  * prototypes) or a string saying what is wrong. Never throws.
+ * @public
  */
 export function readSnapshot(raw: unknown): MetricsSnapshot | string {
   try {

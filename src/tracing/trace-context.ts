@@ -33,7 +33,9 @@ const MEMBER = /^[a-z0-9][_0-9a-z\-*/]{0,255}(@[a-z][_0-9a-z\-*/]{0,13})?=[\x20-
  * @public
  */
 export interface ParsedTraceparent {
+  /** 32 lower-case hex digits, not all zero. */
   readonly traceId: string;
+  /** The parent span: 16 lower-case hex digits, not all zero. */
   readonly spanId: string;
   /** The trace flags; bit 0 is `sampled`. */
   readonly flags: number;
