@@ -86,7 +86,8 @@ export function collectSnapshots<W>(targets: readonly CollectTarget<W>[], ask: A
       });
       finish();
     }, timeout);
-    timer.unref();
+    // Not unref'd: someone awaits this collection, and the deadline is what ends it. It is bounded
+    // and cleared as soon as every worker has answered.
     targets.forEach((t, i) => {
       if (t.alive === false) {
         results[i] = { worker: t.worker, status: 'failed', reason: 'exited', message: 'the worker is gone', ms: 0 };

@@ -25,6 +25,14 @@ export function formatValue(value: SampleValue): string {
   return String(value);
 }
 
+/** The order of series in a family: by label names and values, a label set before its extensions. */
+function orderKey(labels: Labels): string {
+  return Object.keys(labels)
+    .sort()
+    .map((n) => `${n}\u0002${labels[n]}`)
+    .join('\u0001');
+}
+
 /** `{a="1",b="2"}` with names sorted, plus an extra label last (`le`, `quantile`); `''` for none. */
 function renderLabels(labels: Labels, extra?: readonly [string, string]): string {
   const names = Object.keys(labels).sort();
@@ -38,14 +46,14 @@ function familyLines(family: MetricFamily): string[] {
   switch (family.type) {
     case 'counter':
     case 'gauge':
-      return sorted(family.series.map((s) => [renderLabels(s.labels), [`${name}${renderLabels(s.labels)} ${formatValue(s.value)}`]]));
+      return sorted(family.series.map((s) => [orderKey(s.labels), [`${name}${renderLabels(s.labels)} ${formatValue(s.value)}`]]));
     case 'histogram':
       return sorted(
         family.series.map((s) => {
           const lines = family.bounds.map((b, i) => `${name}_bucket${renderLabels(s.labels, ['le', formatValue(b)])} ${s.buckets[i]}`);
           lines.push(`${name}_bucket${renderLabels(s.labels, ['le', '+Inf'])} ${s.count}`);
           lines.push(`${name}_sum${renderLabels(s.labels)} ${formatValue(s.sum)}`, `${name}_count${renderLabels(s.labels)} ${s.count}`);
-          return [renderLabels(s.labels), lines];
+          return [orderKey(s.labels), lines];
         }),
       );
     case 'summary':
@@ -53,7 +61,7 @@ function familyLines(family: MetricFamily): string[] {
         family.series.map((s) => {
           const lines = s.quantiles.map(([q, v]) => `${name}${renderLabels(s.labels, ['quantile', formatValue(q)])} ${formatValue(v)}`);
           lines.push(`${name}_sum${renderLabels(s.labels)} ${formatValue(s.sum)}`, `${name}_count${renderLabels(s.labels)} ${s.count}`);
-          return [renderLabels(s.labels), lines];
+          return [orderKey(s.labels), lines];
         }),
       );
   }
