@@ -2,7 +2,7 @@
 // it is handled, the caller's context carried in the call frame. `@opentelemetry/api` is an
 // optional peer dependency, imported only by `loadRpcTracing`; nothing here runs without it.
 import type * as Api from '@opentelemetry/api';
-import { decodeTraceField, encodeTraceField, formatTraceparent, type TraceField } from './trace-context.js';
+import { encodeTraceField, formatTraceparent, readTraceField, type TraceField } from './trace-context.js';
 
 /**
  * A CLIENT span around one outgoing call.
@@ -65,6 +65,16 @@ function endSpan(api: typeof Api, span: Api.Span, outcome: string, error: unknow
   span.end();
 }
 
+/** The W3C `sampled` trace flag. */
+const SAMPLED = 0x01;
+const noop = (): void => {};
+
+function fieldOf(sc: Api.SpanContext): TraceField {
+  const traceparent = formatTraceparent(sc.traceId, sc.spanId, sc.traceFlags);
+  const state = sc.traceState?.serialize();
+  return state === undefined || state === '' ? traceparent : encodeTraceField({ traceparent, tracestate: state });
+}
+
 /** Builds the hooks over a loaded API. Exported for tests that bring their own API instance. */
 export function createRpcTracing(api: typeof Api, options: RpcTracingOptions = {}): RpcTracing {
   const tracer = api.trace.getTracer(options.tracerName ?? 'typed-cluster-rpc');
@@ -72,26 +82,33 @@ export function createRpcTracing(api: typeof Api, options: RpcTracingOptions = {
   const { SpanKind, context, trace, ROOT_CONTEXT } = api;
   return {
     startClient(method) {
-      const span = tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': system, 'rpc.method': method } }, context.active());
+      const active = context.active();
+      const current = trace.getSpanContext(active);
+      // Below an unsampled span nothing is recorded (OpenTelemetry's default, parent-based
+      // sampling): pass its context on without paying for a span.
+      if (current !== undefined && (current.traceFlags & SAMPLED) === 0 && trace.isSpanContextValid(current)) {
+        return { field: fieldOf(current), end: noop };
+      }
+      const span = tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': system, 'rpc.method': method } }, active);
       const sc = span.spanContext();
       // A span without a valid context (no SDK registered) has nothing to propagate.
-      const field = trace.isSpanContextValid(sc)
-        ? encodeTraceField({ traceparent: formatTraceparent(sc.traceId, sc.spanId, sc.traceFlags), ...(sc.traceState !== undefined ? { tracestate: sc.traceState.serialize() } : {}) })
-        : undefined;
+      const field = trace.isSpanContextValid(sc) ? fieldOf(sc) : undefined;
       return { field, end: (outcome, error) => endSpan(api, span, outcome, error) };
     },
     startServer(method, field) {
-      const carrier = decodeTraceField(field);
+      const carrier = readTraceField(field);
       let parent = ROOT_CONTEXT;
       if (carrier !== undefined) {
-        const [, traceId, spanId, flags] = carrier.traceparent.split('-') as [string, string, string, string];
+        const { traceId, spanId, flags, tracestate } = carrier;
         parent = trace.setSpanContext(ROOT_CONTEXT, {
           traceId,
           spanId,
-          traceFlags: Number.parseInt(flags, 16) & 0xff,
+          traceFlags: flags,
           isRemote: true,
-          ...(carrier.tracestate !== undefined ? { traceState: api.createTraceState(carrier.tracestate) } : {}),
+          ...(tracestate !== undefined ? { traceState: api.createTraceState(tracestate) } : {}),
         });
+        // A caller in an unsampled trace: no span here either, but nested calls keep its context.
+        if ((flags & SAMPLED) === 0) return { run: (fn) => context.with(parent, fn), end: noop };
       }
       const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: { 'rpc.system': system, 'rpc.method': method } }, parent);
       const active = trace.setSpan(parent, span);

@@ -22,7 +22,6 @@ export type TraceField = string | readonly [string, string];
 /** The key the call frame carries the trace field under (next to `k`, `i`, `m`, `p`). */
 export const TRACE_FIELD_KEY = 'c';
 
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const MAX_TRACEPARENT = 256;
 const MAX_TRACESTATE = 512;
 const MAX_TRACESTATE_MEMBERS = 32;
@@ -48,13 +47,30 @@ export interface ParsedTraceparent {
  * @public
  */
 export function parseTraceparent(value: unknown): ParsedTraceparent | undefined {
-  if (typeof value !== 'string' || value.length > MAX_TRACEPARENT) return undefined;
-  const m = TRACEPARENT.exec(value);
-  if (m === null) return undefined;
-  const [, version, traceId, spanId, flags, rest] = m as unknown as [string, string, string, string, string, string | undefined];
-  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
-  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
-  return { traceId, spanId, flags: Number.parseInt(flags, 16) };
+  // Checked by hand, character by character: a regular expression with captures costs several
+  // times more, and this runs for every incoming call.
+  if (typeof value !== 'string' || value.length < 55 || value.length > MAX_TRACEPARENT) return undefined;
+  if (value.charCodeAt(2) !== DASH || value.charCodeAt(35) !== DASH || value.charCodeAt(52) !== DASH) return undefined;
+  if (!isHex(value, 0, 2) || !isHex(value, 3, 35) || !isHex(value, 36, 52) || !isHex(value, 53, 55)) return undefined;
+  const version = value.slice(0, 2);
+  if (version === 'ff' || (value.length > 55 && (version === '00' || value.charCodeAt(55) !== DASH))) return undefined;
+  const traceId = value.slice(3, 35);
+  const spanId = value.slice(36, 52);
+  if (traceId === ZERO_TRACE || spanId === ZERO_SPAN) return undefined;
+  return { traceId, spanId, flags: Number.parseInt(value.slice(53, 55), 16) };
+}
+
+const DASH = 0x2d;
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+/** Whether `text[from, to)` is lower-case hex. */
+function isHex(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
 }
 
 /**
@@ -90,8 +106,15 @@ export function encodeTraceField(carrier: TraceCarrier): TraceField {
  * @public
  */
 export function decodeTraceField(raw: unknown): TraceCarrier | undefined {
+  const read = readTraceField(raw);
+  if (read === undefined) return undefined;
+  return read.tracestate === undefined ? { traceparent: read.traceparent } : { traceparent: read.traceparent, tracestate: read.tracestate };
+}
+
+/** `decodeTraceField`, with the traceparent's parts. */
+export function readTraceField(raw: unknown): (ParsedTraceparent & { traceparent: string; tracestate: string | undefined }) | undefined {
   const [parent, state] = typeof raw === 'string' ? [raw, undefined] : Array.isArray(raw) && raw.length === 2 ? [raw[0] as unknown, raw[1] as unknown] : [undefined, undefined];
-  if (parseTraceparent(parent) === undefined) return undefined;
-  const tracestate = checkTracestate(state);
-  return tracestate === undefined ? { traceparent: parent as string } : { traceparent: parent as string, tracestate };
+  const parsed = parseTraceparent(parent);
+  if (parsed === undefined) return undefined;
+  return { ...parsed, traceparent: parent as string, tracestate: state === undefined ? undefined : checkTracestate(state) };
 }

@@ -131,6 +131,20 @@ test.serial('an untraced caller reaches a traced callee, whose SERVER span start
   t.is(parentOf(spans[0]!), undefined);
 });
 
+test.serial('in an unsampled trace no span is made on either side, and the context still travels', async (t) => {
+  const tr = await tracing();
+  const unsampled = trace.wrapSpanContext({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 0 });
+  const client = context.with(trace.setSpan(context.active(), unsampled), () => tr.startClient('greet'));
+  t.is(client.field, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00');
+  const server = tr.startServer('greet', client.field);
+  const nested = server.run(() => tr.startClient('upper'));
+  t.is(nested.field, client.field);
+  nested.end('ok');
+  server.end('ok');
+  client.end('ok');
+  t.deepEqual(exporter.getFinishedSpans(), []);
+});
+
 test.serial('with no tracer provider registered, spans have nothing to propagate and no field is sent', async (t) => {
   trace.disable();
   t.teardown(() => void trace.setGlobalTracerProvider(provider));
