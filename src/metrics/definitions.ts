@@ -56,9 +56,9 @@ export const METRICS = Object.freeze({
   heapUsed: define({ name: 'v8js_memory_heap_used_bytes', type: 'gauge', labelNames: [], where: 'process', help: 'V8 heap in use.' }),
   loopDelayP50: define({ name: 'nodejs_eventloop_delay_p50_seconds', type: 'gauge', labelNames: [], where: 'process', help: 'Median event-loop delay since the previous scrape.' }),
   loopDelayP99: define({ name: 'nodejs_eventloop_delay_p99_seconds', type: 'gauge', labelNames: [], where: 'process', help: '99th percentile event-loop delay since the previous scrape.' }),
+  loopDelayMax: define({ name: 'nodejs_eventloop_delay_max_seconds', type: 'gauge', labelNames: [], where: 'process', help: 'Longest event-loop delay since the previous scrape.' }),
   workerUp: define({ name: 'cluster_worker_up', type: 'gauge', labelNames: ['worker'], where: 'scrape', help: 'Whether the worker in this slot answered the last scrape in time (1) or not (0).' }),
   scrapeErrors: define({ name: 'cluster_scrape_errors_total', type: 'counter', labelNames: ['reason'], where: 'scrape', help: 'Problems of metrics collection in the primary, by reason: timeout, exited, invalid, failed, conflict.' }),
   scrapeDuration: define({ name: 'cluster_scrape_duration_seconds', type: 'gauge', labelNames: [], where: 'scrape', help: 'How long the last scrape took to collect and merge, in seconds.' }),
   seriesDropped: define({ name: 'cluster_metrics_series_dropped_total', type: 'counter', labelNames: ['metric'], where: 'scrape', help: 'Label sets not recorded because their metric had its most series already.' }),
-  loopDelayMax: define({ name: 'nodejs_eventloop_delay_max_seconds', type: 'gauge', labelNames: [], where: 'process', help: 'Longest event-loop delay since the previous scrape.' }),
 });
