@@ -57,7 +57,8 @@ function classify(error: unknown, signal: AbortSignal): { reason: 'timeout' | 'e
 
 /**
  * Asks every live target for its snapshot at once and resolves, at the latest `timeout`
- * milliseconds later, with one result per target in their order. Never rejects.
+ * milliseconds later, with one result per target in their order. Whatever the workers do, it does
+ * not reject; only a bad `timeout` (not 1 to 2^31-1 ms) does, with a `TypeError`.
  * @public
  */
 export function collectSnapshots<W>(targets: readonly CollectTarget<W>[], ask: AskSnapshot<W>, timeout: number): Promise<CollectResult[]> {

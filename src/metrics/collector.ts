@@ -37,6 +37,7 @@ export interface ClusterCollector {
   readonly contentType: string;
 }
 
+const OWN = new Set([METRICS.workerUp.name, METRICS.scrapeErrors.name, METRICS.scrapeDuration.name]);
 /** The default wait for workers at each scrape, in milliseconds. */
 export const DEFAULT_SCRAPE_TIMEOUT = 1_000;
 
@@ -127,11 +128,10 @@ export function createClusterCollector<W>(options: ClusterCollectorOptions<W>): 
       own,
       results.flatMap((r) => (r.status === 'ok' ? [{ worker: r.worker, snapshot: r.snapshot }] : [])),
     );
-    errors.set('conflict', errors.get('conflict')! + merged.conflicts);
-    const cluster = clusterFamilies(results, errors, (performance.now() - started) / 1000);
-    // The collector's own families win over a source that used their names.
-    const mine = new Set(cluster.map((f) => f.name));
-    return [...merged.families.filter((f) => !mine.has(f.name)), ...cluster];
+    // The collector's own families win over a source that used their names: a clash, counted.
+    const families = merged.families.filter((f) => !OWN.has(f.name));
+    errors.set('conflict', errors.get('conflict')! + merged.conflicts + merged.families.length - families.length);
+    return [...families, ...clusterFamilies(results, errors, (performance.now() - started) / 1000)];
   };
 
   const collect = (): Promise<MetricFamily[]> => {

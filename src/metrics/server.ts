@@ -44,7 +44,8 @@ function answer(res: ServerResponse, status: number, type: string, body: string,
 
 /**
  * Serves Prometheus text on `host:port` at `path` (GET and HEAD; anything else is 404 or 405). A
- * scrape that fails answers 500 with the reason, never crashes the process.
+ * scrape that fails answers 500 with the reason, never crashes the process. The server does not
+ * keep the process alive by itself (it is `unref`'d): the cluster it reports on does.
  * @throws `TypeError` for bad options; rejects when the port cannot be bound.
  * @public
  */

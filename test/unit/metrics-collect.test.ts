@@ -159,6 +159,14 @@ test('concurrent scrapes share one collection; the primary sources join under th
   t.regex(await collector.exposition(), /^# HELP cluster_metrics_series_dropped_total/m);
 });
 
+test("a worker's family named like one of the collector's own is dropped and counted as a conflict", async (t) => {
+  const fake: MetricsSnapshot = { families: [{ name: 'cluster_worker_up', help: 'Fake.', type: 'gauge', series: [{ labels: {}, value: 1 }] }] };
+  const collector = createClusterCollector<number>({ workers: () => [{ worker: '0', target: 0 }], ask: () => fake });
+  const families = await collector.collect();
+  t.deepEqual(families.find((f) => f.name === 'cluster_worker_up')!.series.map((s) => ({ ...s.labels })), [{ worker: '0' }]);
+  t.is(value(families, 'cluster_scrape_errors_total', { reason: 'conflict' }), 1);
+});
+
 test('a workers() that throws or an asker that refuses never fails the scrape', async (t) => {
   const collector = createClusterCollector<number>({
     workers: () => {

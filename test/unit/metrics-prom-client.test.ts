@@ -14,10 +14,12 @@ function samples(text: string): string[] {
       if (m === null) throw new Error(`unparsable line: ${line}`);
       const labels = (m[3] ?? '').match(/[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"/g) ?? [];
       const value = m[4]!.toLowerCase() === 'nan' ? 'NaN' : String(Number(m[4]));
-      // prom-client's default metrics move between two reads: compare their series, not values.
-      const volatile = /^(process|nodejs)_/.test(m[1]!);
-      return `${m[1]}{${[...labels].sort().join(',')}}${volatile ? '' : ` ${value}`}`;
+      // prom-client's default metrics move between two reads (values, and which handle types
+      // exist): compare their names only.
+      if (/^(process|nodejs)_/.test(m[1]!)) return m[1]!;
+      return `${m[1]}{${[...labels].sort().join(',')}} ${value}`;
     })
+    .filter((line, i, all) => all.indexOf(line) === i)
     .sort();
 }
 
