@@ -37,7 +37,7 @@ export interface ClusterCollector {
   readonly contentType: string;
 }
 
-const OWN = new Set([METRICS.workerUp.name, METRICS.scrapeErrors.name, METRICS.scrapeDuration.name]);
+const OWN: ReadonlySet<string> = new Set([METRICS.workerUp.name, METRICS.scrapeErrors.name, METRICS.scrapeDuration.name]);
 /** The default wait for workers at each scrape, in milliseconds. */
 export const DEFAULT_SCRAPE_TIMEOUT = 1_000;
 
