@@ -1,6 +1,7 @@
-// Master <-> worker chat (the book's section 4.3, done with a typed contract): the primary greets
-// each worker, each worker calls back into the primary before it answers, and one announcement
-// goes out to every worker, which each acknowledge with an event of their own.
+// Primary <-> worker chat: the classic `worker.send` / `process.on('message')` exchange of a cluster,
+// done with a typed contract. The primary greets each worker, each worker calls back into the
+// primary before it answers, and one announcement goes out to every worker, which each acknowledge
+// with an event of their own.
 import cluster from 'node:cluster';
 import { connectPrimary, createPrimary, type PrimaryLink } from 'typed-cluster-rpc';
 import { chat } from './contract.js';
@@ -9,7 +10,7 @@ const WORKERS = 2;
 
 if (cluster.isPrimary) {
   const hub = createPrimary(chat, {
-    timeout: 5_000,
+    timeout: 20_000, // generous: the first calls also wait for a new worker to start
     handlers: {
       say: ({ text }, ctx) => {
         console.log(`[primary] worker ${ctx.worker.id} says: ${text}`);

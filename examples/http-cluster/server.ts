@@ -2,7 +2,9 @@
 //   /       which worker answered
 //   /slow   burns ~50 ms of CPU, to watch the least-loaded balancer steer around a busy worker
 //   /stats  the whole cluster's stats, fetched by the worker from the primary over RPC
-// The primary draws a live status table; Ctrl-C shuts down gracefully (twice: at once).
+// The primary draws a live status table; SIGHUP (`kill -HUP <pid>`) replaces the workers one at a
+// time; Ctrl-C shuts down gracefully (twice: at once). PORT (8000), HOST (127.0.0.1) and WORKERS
+// (one per core) set where it listens and how many workers it runs.
 import http from 'node:http';
 import { runHttpCluster } from 'typed-cluster-rpc/http';
 import { startStatusView } from './status-view.js';
@@ -39,8 +41,20 @@ const app = await runHttpCluster({
 });
 
 if (app.isPrimary) {
-  console.log(`typed-cluster-rpc HTTP cluster on http://${app.address.address}:${app.address.port} (pid ${process.pid}); Ctrl-C to stop`);
+  console.log(`typed-cluster-rpc HTTP cluster on http://${app.address.address}:${app.address.port} (pid ${process.pid}); Ctrl-C to stop, kill -HUP ${process.pid} to reload`);
   const view = startStatusView(app, process.stdout);
+  // The cluster reloads on SIGHUP by itself; this listener only reports it (a reload joins the one running).
+  let reloading = false;
+  process.on('SIGHUP', () => {
+    if (reloading) return view.log('reload already running');
+    reloading = true;
+    const started = performance.now();
+    view.log(`reload started: replacing workers ${app.workers.filter((w) => w.state === 'ready').map((w) => w.id).join(', ')} one at a time`);
+    app.reload().then(
+      () => view.log(`reload finished in ${Math.round(performance.now() - started)} ms: workers ${app.workers.map((w) => w.id).join(', ')}`),
+      (error: Error) => view.log(`reload failed: ${error.message}`),
+    ).finally(() => (reloading = false));
+  });
   app.on('workerExited', (exit) => view.log(`worker ${exit.worker.id} (pid ${exit.worker.pid}) ${exit.reason}${exit.planned ? '' : ' (crash)'}`));
   app.on('workerRestarted', (e) => view.log(`slot ${e.slot}: worker ${e.worker.id} started after ${e.delayMs} ms`));
   app.on('stopped', (code) => {

@@ -3,6 +3,9 @@ import type { HttpClusterPrimary, HttpWorkerInfo } from 'typed-cluster-rpc/http'
 
 interface Output {
   readonly isTTY?: boolean;
+  /** The terminal's width and height, when it is one. */
+  readonly columns?: number;
+  readonly rows?: number;
   write(text: string): boolean;
 }
 
@@ -12,6 +15,36 @@ export function formatTable(rows: readonly (readonly string[])[]): string {
   const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
   return [line(COLUMNS), ...rows.map(line)].join('\n');
+}
+
+/** Cuts a line (plain text, one column per character) to `columns`, marking a cut with `…`. */
+export function clipLine(line: string, columns: number): string {
+  const chars = [...line];
+  if (chars.length <= columns) return line;
+  return columns <= 1 ? chars.slice(0, Math.max(0, columns)).join('') : `${chars.slice(0, columns - 1).join('')}…`;
+}
+
+/**
+ * One redraw on a terminal: up over the table drawn last time, clear, the log lines (which scroll
+ * away and are never redrawn), then the table. Each table line is clipped to the width, so it takes
+ * exactly one row and `lines` is how far the next redraw must move up; a table taller than the
+ * terminal is cut too, as the cursor cannot move above the top of the screen.
+ */
+export function renderFrame(
+  table: string,
+  logs: readonly string[],
+  previousLines: number,
+  size: { readonly columns?: number | undefined; readonly rows?: number | undefined },
+): { text: string; lines: number } {
+  let lines = table.split('\n');
+  const { columns, rows } = size;
+  if (rows !== undefined && rows > 2 && lines.length > rows - 1) {
+    const hidden = lines.length - (rows - 2);
+    lines = [...lines.slice(0, rows - 2), `… ${hidden} more`];
+  }
+  if (columns !== undefined && columns > 0) lines = lines.map((l) => clipLine(l, columns));
+  const up = previousLines > 0 ? `\x1b[${previousLines}A\x1b[J` : '';
+  return { text: `${up}${logs.map((l) => `${l}\n`).join('')}${lines.join('\n')}\n`, lines: lines.length };
 }
 
 export function startStatusView(app: HttpClusterPrimary<never>, out: Output, intervalMs = 1_000): { log(line: string): void; stop(): void } {
@@ -26,6 +59,7 @@ export function startStatusView(app: HttpClusterPrimary<never>, out: Output, int
     const before = previous.get(w.id);
     const rate = before === undefined ? 0 : ((handled - before.handled) * 1000) / Math.max(1, now - before.at);
     previous.set(w.id, { handled, at: now });
+    const bytes = rss.get(w.id);
     return [
       String(w.id),
       String(w.pid ?? '-'),
@@ -34,34 +68,43 @@ export function startStatusView(app: HttpClusterPrimary<never>, out: Output, int
       rate.toFixed(0),
       String(handled),
       (w.load?.eventLoopDelayP99Ms ?? 0).toFixed(1),
-      ((rss.get(w.id) ?? 0) / 2 ** 20).toFixed(0),
+      bytes === undefined ? '-' : (bytes / 2 ** 20).toFixed(0),
       String(w.restarts),
     ];
   };
 
+  // rss comes from the workers' own stats, over RPC: every five draws, and at once for a worker
+  // the table has not measured yet (a new one, after a restart or a reload).
+  let refreshing = false;
+  const refreshRss = (): void => {
+    if (refreshing) return;
+    refreshing = true;
+    app.stats().then(
+      (stats) => {
+        rss.clear();
+        for (const w of stats.workers) if (w.stats) rss.set(w.id, w.stats.rssBytes);
+      },
+      () => {},
+    ).finally(() => (refreshing = false));
+  };
+
   const draw = (): void => {
-    const table = formatTable(app.workers.map(row));
+    const workers = app.workers;
+    for (const id of previous.keys()) if (!workers.some((w) => w.id === id)) previous.delete(id);
+    if (workers.some((w) => w.state === 'ready' && !rss.has(w.id))) refreshRss();
+    const table = formatTable(workers.map(row));
     if (out.isTTY) {
-      // Move up over the previous table and redraw it in place.
-      const text = `${drawnLines > 0 ? `\x1b[${drawnLines}A\x1b[J` : ''}${logs.splice(0).map((l) => `${l}\n`).join('')}${table}\n`;
-      out.write(text);
-      drawnLines = table.split('\n').length;
+      const frame = renderFrame(table, logs.splice(0), drawnLines, { columns: out.columns, rows: out.rows });
+      out.write(frame.text);
+      drawnLines = frame.lines;
     } else {
       for (const l of logs.splice(0)) out.write(`${l}\n`);
       out.write(`${new Date().toISOString()}\n${table}\n`);
     }
   };
 
-  // rss comes from the workers' own stats, over RPC, less often than the table is drawn.
-  const refreshRss = (): void => {
-    app.stats().then(
-      (stats) => {
-        for (const w of stats.workers) if (w.stats) rss.set(w.id, w.stats.rssBytes);
-      },
-      () => {},
-    );
-  };
   refreshRss();
+  app.on('workerReady', refreshRss);
   const timers = [setInterval(draw, intervalMs), setInterval(refreshRss, intervalMs * 5)];
   for (const t of timers) t.unref();
   return {

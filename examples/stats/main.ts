@@ -7,7 +7,8 @@ import { statsContract } from './contract.js';
 const WORKERS = Number(process.env['WORKERS'] ?? 3);
 
 if (cluster.isPrimary) {
-  const hub = createPrimary(statsContract, { timeout: 5_000 });
+  // Generous: the first calls also wait for the workers to start.
+  const hub = createPrimary(statsContract, { timeout: 20_000 });
   const workers = Array.from({ length: WORKERS }, () => hub.fork());
 
   // Give each worker a different amount of work, so their counters differ.
@@ -22,7 +23,7 @@ if (cluster.isPrimary) {
   console.table(rows);
 
   console.log('one broadcast:');
-  const results = await hub.broadcast('stats', undefined, { timeout: 1_000 });
+  const results = await hub.broadcast('stats', undefined, { timeout: 5_000 });
   console.table(
     results.map((r) =>
       r.status === 'fulfilled'
