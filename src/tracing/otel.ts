@@ -1,8 +1,8 @@
-// Spans around calls with OpenTelemetry: a CLIENT span where a call is made, a SERVER span where
-// it is handled, the caller's context carried in the call frame. `@opentelemetry/api` is an
-// optional peer dependency, imported only by `loadRpcTracing`; nothing here runs without it.
-import type * as Api from '@opentelemetry/api';
-import { encodeTraceField, formatTraceparent, readTraceField, type TraceField } from './trace-context.js';
+// The tracing hooks' shape, and their loader: `@opentelemetry/api` is an optional peer dependency,
+// imported only by `loadRpcTracing`. Its types stay out of this module's declarations (spans.ts
+// holds the code that uses them), so a consumer without the package compiles.
+import { createRpcTracing } from './spans.js';
+import type { TraceField } from './trace-context.js';
 
 /**
  * A CLIENT span around one outgoing call.
@@ -54,72 +54,6 @@ export interface RpcTracingOptions {
   readonly system?: string;
 }
 
-/** The conventional attribute for a failure's kind (OpenTelemetry semantic conventions). */
-const ERROR_TYPE = 'error.type';
-
-function endSpan(api: typeof Api, span: Api.Span, outcome: string, error: unknown): void {
-  if (outcome !== 'ok') {
-    span.setAttribute(ERROR_TYPE, outcome);
-    span.setStatus({ code: api.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : outcome });
-  }
-  span.end();
-}
-
-/** The W3C `sampled` trace flag. */
-const SAMPLED = 0x01;
-const noop = (): void => {};
-
-function fieldOf(sc: Api.SpanContext): TraceField {
-  const traceparent = formatTraceparent(sc.traceId, sc.spanId, sc.traceFlags);
-  const state = sc.traceState?.serialize();
-  return state === undefined || state === '' ? traceparent : encodeTraceField({ traceparent, tracestate: state });
-}
-
-/** Builds the hooks over a loaded API. Exported for tests that bring their own API instance. */
-export function createRpcTracing(api: typeof Api, options: RpcTracingOptions = {}): RpcTracing {
-  const tracer = api.trace.getTracer(options.tracerName ?? 'typed-cluster-rpc');
-  const system = options.system ?? 'typed-cluster-rpc';
-  const { SpanKind, context, trace, ROOT_CONTEXT } = api;
-  return {
-    startClient(method) {
-      const active = context.active();
-      const current = trace.getSpanContext(active);
-      // Below an unsampled span nothing is recorded (OpenTelemetry's default, parent-based
-      // sampling): pass its context on without paying for a span.
-      if (current !== undefined && (current.traceFlags & SAMPLED) === 0 && trace.isSpanContextValid(current)) {
-        return { field: fieldOf(current), end: noop };
-      }
-      const span = tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': system, 'rpc.method': method } }, active);
-      const sc = span.spanContext();
-      // A span without a valid context (no SDK registered) has nothing to propagate.
-      const field = trace.isSpanContextValid(sc) ? fieldOf(sc) : undefined;
-      return { field, end: (outcome, error) => endSpan(api, span, outcome, error) };
-    },
-    startServer(method, field) {
-      const carrier = readTraceField(field);
-      let parent = ROOT_CONTEXT;
-      if (carrier !== undefined) {
-        const { traceId, spanId, flags, tracestate } = carrier;
-        parent = trace.setSpanContext(ROOT_CONTEXT, {
-          traceId,
-          spanId,
-          traceFlags: flags,
-          isRemote: true,
-          ...(tracestate !== undefined ? { traceState: api.createTraceState(tracestate) } : {}),
-        });
-        // A caller in an unsampled trace: no span here either, but nested calls keep its context.
-        if ((flags & SAMPLED) === 0) return { run: (fn) => context.with(parent, fn), end: noop };
-      }
-      const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: { 'rpc.system': system, 'rpc.method': method } }, parent);
-      const active = trace.setSpan(parent, span);
-      return {
-        run: (fn) => context.with(active, fn),
-        end: (outcome, error) => endSpan(api, span, outcome, error),
-      };
-    },
-  };
-}
-
 /**
  * Loads `@opentelemetry/api` and returns the tracing hooks over the globally registered tracer
  * provider, or undefined when the package is not installed. Nothing is imported before this is
@@ -127,9 +61,9 @@ export function createRpcTracing(api: typeof Api, options: RpcTracingOptions = {
  * @public
  */
 export async function loadRpcTracing(options: RpcTracingOptions = {}): Promise<RpcTracing | undefined> {
-  let api: typeof Api;
+  let api: Parameters<typeof createRpcTracing>[0];
   try {
-    const mod = (await import('@opentelemetry/api')) as typeof Api & { default?: typeof Api };
+    const mod = (await import('@opentelemetry/api')) as typeof api & { default?: typeof api };
     api = typeof mod.trace === 'object' ? mod : mod.default!;
   } catch {
     return undefined;

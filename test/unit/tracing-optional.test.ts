@@ -1,9 +1,9 @@
 // The optional peers stay optional: the built entries load where neither @opentelemetry/api nor
 // prom-client can be resolved, and say so only when asked to use them. Needs `npm run build`.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { withTimeout } from '../fixtures/process.js';
@@ -34,4 +34,27 @@ test('without the packages installed the entries load, loadRpcTracing gives unde
     'the child',
   );
   t.deepEqual(JSON.parse(out), { loaded: 'undefined', prom: 'promClientSnapshot: prom-client is not installed (npm install prom-client), or pass a registry', text: true });
+});
+
+/** Every bare specifier a declaration file reaches through its relative imports. */
+function declarationImports(entry: string): Set<string> {
+  const bare = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+      const spec = m[1]!;
+      if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.d.ts')));
+      else bare.add(spec);
+    }
+  };
+  visit(join(DIST, entry));
+  return bare;
+}
+
+test('the declarations of the metrics and tracing entries reach no package, so consumers without the optional peers compile', (t) => {
+  for (const entry of ['metrics/index.d.ts', 'tracing/index.d.ts']) {
+    t.deepEqual([...declarationImports(entry)].filter((s) => !s.startsWith('node:')), [], entry);
+  }
 });
