@@ -5,14 +5,14 @@ import type { MetricsRegistry } from './registry.js';
 import { optionsOf } from './rpc.js';
 
 /**
- * The hooks an HTTP worker calls around each request.
+ * The hooks an HTTP worker calls: once per finished request, and once to show its requests in progress.
  * @public
  */
 export interface HttpWorkerMetricsHooks {
-  /** A request arrived (before the user's handler runs). */
-  requestStarted(): void;
-  /** That request's response finished or was aborted, `seconds` after it arrived. */
+  /** A request's response finished or was aborted, `seconds` after the request arrived. */
   requestFinished(method: string, statusCode: number, seconds: number): void;
+  /** Reads `activeRequests` at each snapshot (one source; a second call replaces the first). */
+  watch(view: { activeRequests(): number }): void;
 }
 
 /**
@@ -59,21 +59,20 @@ const STATES = ['starting', 'ready', 'draining'] as const;
  */
 export function createHttpWorkerMetrics(registry: MetricsRegistry): HttpWorkerMetricsHooks {
   const duration = registry.histogram(optionsOf(METRICS.requestDuration));
-  let active = 0;
-  registry.observedGauge({ ...optionsOf(METRICS.activeRequests), read: () => active });
+  let view: { activeRequests(): number } | undefined;
+  registry.observedGauge({ ...optionsOf(METRICS.activeRequests), read: () => view?.activeRequests() ?? 0 });
   const handles = new Map<string, { observe(value: number): void }>();
   return {
-    requestStarted: () => {
-      active++;
-    },
     requestFinished: (method, statusCode, seconds) => {
-      active--;
       const m = METHODS.has(method) ? method : '_OTHER';
       const status = Number.isInteger(statusCode) && statusCode >= 100 && statusCode <= 599 ? String(statusCode) : '_OTHER';
       const key = `${m} ${status}`;
       let h = handles.get(key);
       if (h === undefined) handles.set(key, (h = duration.child({ http_request_method: m, http_response_status_code: status })));
       h.observe(seconds);
+    },
+    watch: (v) => {
+      view = v;
     },
   };
 }

@@ -13,10 +13,16 @@ import type { MetricsRegistry } from './registry.js';
 export type RpcSide = 'client' | 'server';
 
 /**
- * What an endpoint shows of itself at each snapshot: its transport backlog and mailbox queues.
+ * What an endpoint shows of itself at each snapshot: its calls in flight both ways, its transport
+ * backlog and its mailbox queues. Read only when a snapshot is taken, so the hot path keeps no
+ * gauge of its own.
  * @public
  */
 export interface RpcGaugeSource {
+  /** Calls this endpoint made that await their reply. */
+  inFlight(): number;
+  /** Incoming calls queued or running. */
+  handling(): number;
   /** Frames waiting for the channel. */
   backlog(): number;
   /** `[mailbox, waiting]` per mailbox: `'shared'` for the endpoint's own, else the procedure's name. */
@@ -29,9 +35,7 @@ export interface RpcGaugeSource {
  * @public
  */
 export interface RpcMetricsHooks {
-  /** A call was sent (`client`) or accepted for a handler (`server`). */
-  callStarted(method: string, side: RpcSide): void;
-  /** A started call settled; `seconds` since it started. */
+  /** A call settled: `seconds` since it was sent (`client`) or arrived (`server`). */
   callSettled(method: string, side: RpcSide, outcome: string, seconds: number): void;
   /** A call was refused before it was sent (`client`) or before a handler ran (`server`); `reason` is the error code. */
   callRefused(side: RpcSide, reason: string): void;
@@ -78,15 +82,15 @@ export function createRpcMetrics(registry: MetricsRegistry): RpcMetricsHooks {
   };
   // Per side, per method, per outcome: a cached series handle, so a settled call does two map lookups.
   const handles = { client: new Map<string, Map<string, Observe>>(), server: new Map<string, Map<string, Observe>>() };
-  const active = { client: 0, server: 0 };
   const refused = { client: registry.counter(optionsOf(METRICS.clientRefused)), server: registry.counter(optionsOf(METRICS.serverRefused)) };
   const late = registry.counter(optionsOf(METRICS.lateReplies));
   const protocol = registry.counter(optionsOf(METRICS.protocolErrors));
   const exits = registry.counter(optionsOf(METRICS.peerExits));
   const sources = new Set<RpcGaugeSource>();
-  registry.observedGauge({ ...optionsOf(METRICS.clientActive), read: () => active.client });
-  registry.observedGauge({ ...optionsOf(METRICS.serverActive), read: () => active.server });
-  registry.observedGauge({ ...optionsOf(METRICS.backlog), read: () => [...sources].reduce((n, s) => n + s.backlog(), 0) });
+  const sum = (read: (s: RpcGaugeSource) => number) => (): number => [...sources].reduce((n, s) => n + read(s), 0);
+  registry.observedGauge({ ...optionsOf(METRICS.clientActive), read: sum((s) => s.inFlight()) });
+  registry.observedGauge({ ...optionsOf(METRICS.serverActive), read: sum((s) => s.handling()) });
+  registry.observedGauge({ ...optionsOf(METRICS.backlog), read: sum((s) => s.backlog()) });
   registry.observedGauge({
     ...optionsOf(METRICS.mailboxQueue),
     read: () => {
@@ -110,13 +114,7 @@ export function createRpcMetrics(registry: MetricsRegistry): RpcMetricsHooks {
   };
 
   return {
-    callStarted: (_method, side) => {
-      active[side]++;
-    },
-    callSettled: (method, side, outcome, seconds) => {
-      active[side]--;
-      handle(side, method, outcome).observe(seconds);
-    },
+    callSettled: (method, side, outcome, seconds) => handle(side, method, outcome).observe(seconds),
     callRefused: (side, reason) => refused[side].inc({ reason: OUTCOMES.has(reason) ? reason : 'error' }),
     lateReply: () => late.inc(),
     protocolError: () => protocol.inc(),

@@ -18,21 +18,17 @@ function read(registry: MetricsRegistry): (name: string, labels?: Record<string,
 }
 const valueOf = (s: unknown): unknown => (s as { value?: unknown } | undefined)?.value;
 
-test('call hooks: durations by method and outcome, calls in flight by side', (t) => {
+test('call hooks: durations by method and outcome; calls in flight read from the watched endpoints', (t) => {
   const registry = new MetricsRegistry();
   const rpc = createRpcMetrics(registry);
-  rpc.callStarted('greet', 'client');
-  rpc.callStarted('greet', 'client');
-  rpc.callStarted('log', 'server');
-  let get = read(registry);
-  t.is(valueOf(get('rpc_client_active_calls')), 2);
-  t.is(valueOf(get('rpc_server_active_calls')), 1);
+  rpc.watch({ inFlight: () => 2, handling: () => 1, backlog: () => 0, mailboxes: () => [] });
+  rpc.watch({ inFlight: () => 3, handling: () => 0, backlog: () => 0, mailboxes: () => [] });
   rpc.callSettled('greet', 'client', 'ok', 0.0003);
   rpc.callSettled('greet', 'client', 'RPC_TIMEOUT', 1.5);
   rpc.callSettled('log', 'server', 'something else', 0.01);
-  get = read(registry);
-  t.is(valueOf(get('rpc_client_active_calls')), 0);
-  t.is(valueOf(get('rpc_server_active_calls')), 0);
+  const get = read(registry);
+  t.is(valueOf(get('rpc_client_active_calls')), 5);
+  t.is(valueOf(get('rpc_server_active_calls')), 1);
   t.like(get('rpc_client_duration_seconds', { method: 'greet', outcome: 'ok' }), { count: 1, sum: 0.0003 });
   t.like(get('rpc_client_duration_seconds', { method: 'greet', outcome: 'RPC_TIMEOUT' }), { count: 1, sum: 1.5 });
   // An outcome that is not an error code cannot grow the label set.
@@ -62,8 +58,8 @@ test('refusals by code, late replies, protocol errors and peer exits are counted
 test('watched endpoints add up their backlog and mailbox queues until unwatched', (t) => {
   const registry = new MetricsRegistry();
   const rpc = createRpcMetrics(registry);
-  const stopA = rpc.watch({ backlog: () => 3, mailboxes: () => [['shared', 2]] });
-  rpc.watch({ backlog: () => 1, mailboxes: () => [['shared', 1], ['render', 5]] });
+  const stopA = rpc.watch({ inFlight: () => 0, handling: () => 0, backlog: () => 3, mailboxes: () => [['shared', 2]] });
+  rpc.watch({ inFlight: () => 0, handling: () => 0, backlog: () => 1, mailboxes: () => [['shared', 1], ['render', 5]] });
   let get = read(registry);
   t.is(valueOf(get('rpc_transport_backlog_frames')), 4);
   t.is(valueOf(get('rpc_server_mailbox_queue_length', { mailbox: 'shared' })), 3);
@@ -84,11 +80,13 @@ test('outcomeOf gives the error code of a library error and "error" for anything
 test('HTTP worker hooks: request durations by normalised method and status, active requests', (t) => {
   const registry = new MetricsRegistry();
   const http = createHttpWorkerMetrics(registry);
-  http.requestStarted();
-  http.requestStarted();
+  t.is(valueOf(read(registry)('http_server_active_requests')), 0);
+  let active = 2;
+  http.watch({ activeRequests: () => active });
   t.is(valueOf(read(registry)('http_server_active_requests')), 2);
   http.requestFinished('GET', 200, 0.02);
   http.requestFinished('get-or-anything-a-client-invents', 999, 0.5);
+  active = 0;
   const get = read(registry);
   t.is(valueOf(get('http_server_active_requests')), 0);
   t.like(get('http_server_request_duration_seconds', { http_request_method: 'GET', http_response_status_code: '200' }), { count: 1, sum: 0.02 });

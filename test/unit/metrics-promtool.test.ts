@@ -34,15 +34,13 @@ async function workerSnapshot(t: { teardown(fn: () => void): void }, requests: n
   const rpc = createRpcMetrics(registry);
   const http = createHttpWorkerMetrics(registry);
   t.teardown(registerProcessMetrics(registry));
-  rpc.watch({ backlog: () => 2, mailboxes: () => [['shared', 1], ['slowJob', 4]] });
-  rpc.callStarted('log', 'client');
+  rpc.watch({ inFlight: () => 3, handling: () => 1, backlog: () => 2, mailboxes: () => [['shared', 1], ['slowJob', 4]] });
+  http.watch({ activeRequests: () => 2 });
   rpc.callSettled('log', 'client', 'ok', 0.0004);
-  rpc.callStarted('stats', 'server');
   rpc.callSettled('stats', 'server', 'RPC_TIMEOUT', 2.5);
   rpc.callRefused('client', 'RPC_BUSY');
   rpc.lateReply();
   for (let i = 0; i < requests; i++) {
-    http.requestStarted();
     http.requestFinished(i % 2 === 0 ? 'GET' : 'BREW', i % 3 === 0 ? 500 : 200, 0.003 * i);
   }
   const prom = new client.Registry();
@@ -58,7 +56,6 @@ async function workerSnapshot(t: { teardown(fn: () => void): void }, requests: n
 test('promtool check metrics accepts a full cluster scrape: primary, workers, prom-client, a dead and a slow worker', async (t) => {
   const primary = new MetricsRegistry();
   const rpc = createRpcMetrics(primary);
-  rpc.callStarted('greet', 'client');
   rpc.callSettled('greet', 'client', 'RPC_REMOTE', 0.01);
   rpc.peerExited();
   const http = createHttpPrimaryMetrics(primary);
