@@ -31,9 +31,9 @@ export interface RpcServerSpan {
  * @public
  */
 export interface RpcTracing {
-  /** Starts a CLIENT span named by `method`, a child of the active context. */
+  /** Starts a CLIENT span named by `method`, a child of the active span (with no active span, see `rootSpans`). */
   startClient(method: string): RpcClientSpan;
-  /** Starts a SERVER span named by `method`, a child of the context in the frame's trace field (untrusted; ignored when invalid). */
+  /** Starts a SERVER span named by `method`, a child of the context in the frame's trace field (untrusted; ignored when invalid; without one, see `rootSpans`). */
   startServer(method: string, field: unknown): RpcServerSpan;
 }
 
@@ -52,15 +52,30 @@ export interface RpcTracingOptions {
    * @defaultValue `'typed-cluster-rpc'`
    */
   readonly system?: string;
+  /**
+   * Whether a call made outside any span starts a trace of its own (and a call that arrives
+   * without a trace context gets a root SERVER span). Off by default: calls made inside a span
+   * (an HTTP request's, a job's) are traced, while background traffic (heartbeats, load reports,
+   * timers) makes no trace and costs only a look at the active context.
+   * @defaultValue `false`
+   */
+  readonly rootSpans?: boolean;
 }
 
 /**
  * Loads `@opentelemetry/api` and returns the tracing hooks over the globally registered tracer
  * provider, or undefined when the package is not installed. Nothing is imported before this is
  * called, so a process that never calls it pays nothing.
+ * @throws `TypeError` (rejects) for bad options.
  * @public
  */
 export async function loadRpcTracing(options: RpcTracingOptions = {}): Promise<RpcTracing | undefined> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('loadRpcTracing: options must be an object');
+  for (const key of ['tracerName', 'system'] as const) {
+    const value = options[key];
+    if (value !== undefined && (typeof value !== 'string' || value.length === 0)) throw new TypeError(`loadRpcTracing: ${key} must be a non-empty string`);
+  }
+  if (options.rootSpans !== undefined && typeof options.rootSpans !== 'boolean') throw new TypeError('loadRpcTracing: rootSpans must be a boolean');
   let api: Parameters<typeof createRpcTracing>[0];
   try {
     const mod = (await import('@opentelemetry/api')) as typeof api & { default?: typeof api };

@@ -19,6 +19,8 @@ function endSpan(api: typeof Api, span: Api.Span, outcome: string, error: unknow
 /** The W3C `sampled` trace flag. */
 const SAMPLED = 0x01;
 const noop = (): void => {};
+const NO_SPAN = Object.freeze({ field: undefined, end: noop });
+const NO_SERVER_SPAN = Object.freeze({ run: <T>(fn: () => T): T => fn(), end: noop });
 
 function fieldOf(sc: Api.SpanContext): TraceField {
   const traceparent = formatTraceparent(sc.traceId, sc.spanId, sc.traceFlags);
@@ -30,11 +32,13 @@ function fieldOf(sc: Api.SpanContext): TraceField {
 export function createRpcTracing(api: typeof Api, options: RpcTracingOptions = {}): RpcTracing {
   const tracer = api.trace.getTracer(options.tracerName ?? 'typed-cluster-rpc');
   const system = options.system ?? 'typed-cluster-rpc';
+  const rootSpans = options.rootSpans ?? false;
   const { SpanKind, context, trace, ROOT_CONTEXT } = api;
   return {
     startClient(method) {
       const active = context.active();
       const current = trace.getSpanContext(active);
+      if (current === undefined && !rootSpans) return NO_SPAN;
       // Below an unsampled span nothing is recorded (OpenTelemetry's default, parent-based
       // sampling): pass its context on without paying for a span.
       if (current !== undefined && (current.traceFlags & SAMPLED) === 0 && trace.isSpanContextValid(current)) {
@@ -48,6 +52,7 @@ export function createRpcTracing(api: typeof Api, options: RpcTracingOptions = {
     },
     startServer(method, field) {
       const carrier = readTraceField(field);
+      if (carrier === undefined && !rootSpans) return NO_SERVER_SPAN;
       let parent = ROOT_CONTEXT;
       if (carrier !== undefined) {
         const { traceId, spanId, flags, tracestate } = carrier;

@@ -17,8 +17,8 @@ const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProces
 trace.setGlobalTracerProvider(provider);
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
-async function tracing(): Promise<RpcTracing> {
-  const loaded = await loadRpcTracing();
+async function tracing(options: { rootSpans?: boolean } = { rootSpans: true }): Promise<RpcTracing> {
+  const loaded = await loadRpcTracing(options);
   if (loaded === undefined) throw new Error('@opentelemetry/api should be installed for this test');
   return loaded;
 }
@@ -129,6 +129,28 @@ test.serial('an untraced caller reaches a traced callee, whose SERVER span start
   const spans = exporter.getFinishedSpans();
   t.deepEqual(spans.map((s) => [s.name, s.kind]), [['greet', SpanKind.SERVER]]);
   t.is(parentOf(spans[0]!), undefined);
+});
+
+test.serial('by default a call outside any span makes no span and carries no context; inside one it is traced', async (t) => {
+  const tr = await tracing({});
+  const background = tr.startClient('ping');
+  t.is(background.field, undefined);
+  background.end('ok');
+  const untraced = tr.startServer('ping', undefined);
+  t.is(untraced.run(() => trace.getActiveSpan()), undefined);
+  untraced.end('ok');
+  t.deepEqual(exporter.getFinishedSpans(), []);
+  const root = trace.getTracer('test').startSpan('request');
+  const inside = context.with(trace.setSpan(context.active(), root), () => tr.startClient('greet'));
+  inside.end('ok');
+  root.end();
+  t.deepEqual(exporter.getFinishedSpans().map((s) => [s.name, parentOf(s) === root.spanContext().spanId]), [['greet', true], ['request', false]]);
+});
+
+test.serial('loadRpcTracing refuses bad options', async (t) => {
+  await t.throwsAsync(loadRpcTracing({ rootSpans: 'yes' as never }), { instanceOf: TypeError, message: /rootSpans must be a boolean/ });
+  await t.throwsAsync(loadRpcTracing({ system: '' }), { instanceOf: TypeError, message: /system must be/ });
+  await t.throwsAsync(loadRpcTracing(null as never), { instanceOf: TypeError });
 });
 
 test.serial('in an unsampled trace no span is made on either side, and the context still travels', async (t) => {
