@@ -63,8 +63,14 @@ export function createRpcTracing(api: typeof Api, options: RpcTracingOptions = {
           isRemote: true,
           ...(tracestate !== undefined ? { traceState: api.createTraceState(tracestate) } : {}),
         });
-        // A caller in an unsampled trace: no span here either, but nested calls keep its context.
-        if ((flags & SAMPLED) === 0) return { run: (fn) => context.with(parent, fn), end: noop };
+        // A caller in an unsampled trace: no span here either. Nested calls keep its context only
+        // when they could otherwise start traces of their own (rootSpans): entering a context
+        // switches on Node's async-context tracking, which costs every promise after it.
+        if ((flags & SAMPLED) === 0) {
+          if (!rootSpans) return NO_SERVER_SPAN;
+          const unsampled = parent;
+          return { run: (fn) => context.with(unsampled, fn), end: noop };
+        }
       }
       const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: { 'rpc.system': system, 'rpc.method': method } }, parent);
       const active = trace.setSpan(parent, span);

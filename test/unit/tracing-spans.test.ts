@@ -167,6 +167,16 @@ test.serial('in an unsampled trace no span is made on either side, and the conte
   t.deepEqual(exporter.getFinishedSpans(), []);
 });
 
+test.serial('by default, a handler in an unsampled trace runs outside any context: its calls carry none and make no span', async (t) => {
+  const tr = await tracing({});
+  const server = tr.startServer('greet', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00');
+  const nested = server.run(() => tr.startClient('upper'));
+  t.is(nested.field, undefined);
+  nested.end('ok');
+  server.end('ok');
+  t.deepEqual(exporter.getFinishedSpans(), []);
+});
+
 test.serial('with no tracer provider registered, spans have nothing to propagate and no field is sent', async (t) => {
   trace.disable();
   t.teardown(() => void trace.setGlobalTracerProvider(provider));
