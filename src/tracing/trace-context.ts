@@ -111,10 +111,27 @@ export function decodeTraceField(raw: unknown): TraceCarrier | undefined {
   return read.tracestate === undefined ? { traceparent: read.traceparent } : { traceparent: read.traceparent, tracestate: read.tracestate };
 }
 
-/** `decodeTraceField`, with the traceparent's parts. */
-export function readTraceField(raw: unknown): (ParsedTraceparent & { traceparent: string; tracestate: string | undefined }) | undefined {
-  const [parent, state] = typeof raw === 'string' ? [raw, undefined] : Array.isArray(raw) && raw.length === 2 ? [raw[0] as unknown, raw[1] as unknown] : [undefined, undefined];
+/** `decodeTraceField`, with the traceparent's parts. Runs for every incoming call: kept plain. */
+export function readTraceField(raw: unknown): TraceFieldRead | undefined {
+  let parent: unknown;
+  let state: unknown;
+  if (typeof raw === 'string') parent = raw;
+  else if (Array.isArray(raw) && raw.length === 2) {
+    parent = raw[0];
+    state = raw[1];
+  } else return undefined;
   const parsed = parseTraceparent(parent);
   if (parsed === undefined) return undefined;
-  return { ...parsed, traceparent: parent as string, tracestate: state === undefined ? undefined : checkTracestate(state) };
+  return new TraceFieldRead(parsed.traceId, parsed.spanId, parsed.flags, parent as string, state === undefined ? undefined : checkTracestate(state));
+}
+
+/** What `readTraceField` found. */
+export class TraceFieldRead implements ParsedTraceparent {
+  constructor(
+    readonly traceId: string,
+    readonly spanId: string,
+    readonly flags: number,
+    readonly traceparent: string,
+    readonly tracestate: string | undefined,
+  ) {}
 }
