@@ -53,10 +53,11 @@ export interface RpcTracingOptions {
    */
   readonly system?: string;
   /**
-   * Whether a call made outside any span starts a trace of its own (and a call that arrives
-   * without a trace context gets a root SERVER span). Off by default: calls made inside a span
-   * (an HTTP request's, a job's) are traced, while background traffic (heartbeats, load reports,
-   * timers) makes no trace and costs only a look at the active context.
+   * Whether calls outside sampled traces are traced too: a call made outside any span starts a
+   * trace of its own, a call that arrives without a trace context gets a root SERVER span, and an
+   * unsampled context travels on so its sampling decision holds downstream. Off by default: only
+   * sampled traces are followed, and background traffic (heartbeats, load reports, timers) or an
+   * unsampled request costs only a look at the active context. Set it alike in every process.
    * @defaultValue `false`
    */
   readonly rootSpans?: boolean;

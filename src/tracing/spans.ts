@@ -40,9 +40,11 @@ export function createRpcTracing(api: typeof Api, options: RpcTracingOptions = {
       const current = trace.getSpanContext(active);
       if (current === undefined && !rootSpans) return NO_SPAN;
       // Below an unsampled span nothing is recorded (OpenTelemetry's default, parent-based
-      // sampling): pass its context on without paying for a span.
+      // sampling): no span. Its context goes on only where a callee could otherwise start a trace
+      // of its own (rootSpans); without that, a callee makes no span for it either way, and the
+      // field would cost formatting and bytes on every call.
       if (current !== undefined && (current.traceFlags & SAMPLED) === 0 && trace.isSpanContextValid(current)) {
-        return { field: fieldOf(current), end: noop };
+        return rootSpans ? { field: fieldOf(current), end: noop } : NO_SPAN;
       }
       const span = tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': system, 'rpc.method': method } }, active);
       const sc = span.spanContext();

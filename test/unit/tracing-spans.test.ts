@@ -167,8 +167,12 @@ test.serial('in an unsampled trace no span is made on either side, and the conte
   t.deepEqual(exporter.getFinishedSpans(), []);
 });
 
-test.serial('by default, a handler in an unsampled trace runs outside any context: its calls carry none and make no span', async (t) => {
+test.serial('by default, a call in an unsampled trace carries no context, and a handler in one enters none', async (t) => {
   const tr = await tracing({});
+  const unsampled = trace.wrapSpanContext({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 0 });
+  const client = context.with(trace.setSpan(context.active(), unsampled), () => tr.startClient('greet'));
+  t.is(client.field, undefined);
+  client.end('ok');
   const server = tr.startServer('greet', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00');
   const nested = server.run(() => tr.startClient('upper'));
   t.is(nested.field, undefined);
