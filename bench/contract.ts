@@ -6,12 +6,19 @@ import { defineContract } from '../src/index.js';
 
 /** The raw echo contestant's key: `{ [RAW_TAG]: id, p: payload }`, echoed back as is. */
 export const RAW_TAG = '~raw';
+/** The naive typed RPC contestant's key (bench/naive.ts): `{ [NAIVE_TAG]: 'q' | 's', … }`. */
+export const NAIVE_TAG = '~naive';
 /** Sent once by a worker fixture when all its listeners are up. */
 export const READY_TAG = '~bench-ready';
 
 /** Whether an IPC message is the raw echo contestant's. */
 export function isRawMessage(message: unknown): message is { readonly [RAW_TAG]: number; readonly p?: unknown } {
   return typeof message === 'object' && message !== null && Object.hasOwn(message, RAW_TAG);
+}
+
+/** Whether an IPC message is the naive typed RPC's. */
+export function isNaiveMessage(message: unknown): message is { readonly [NAIVE_TAG]: unknown } {
+  return typeof message === 'object' && message !== null && Object.hasOwn(message, NAIVE_TAG);
 }
 
 /** Whether an IPC message is birpc's: a request (`t: 'q'`) or a response (`t: 's'`). */
@@ -44,18 +51,20 @@ export const passthrough: StandardSchemaV1<unknown, unknown> = {
 
 export const benchContract = defineContract({
   worker: {
-    /** Validation on: zod object schemas for input and output. */
+    /** Validation on: zod object schemas for input and output; the worker's handler is `async`. */
     echo: { input: payloadSchema, output: payloadSchema },
-    /** Validation off (a pass-through schema, see `passthrough`). */
+    /** The same with a synchronous handler, for the row beside the async one. */
+    echoSync: { input: payloadSchema, output: payloadSchema },
+    /** Validation off (a pass-through schema, see `passthrough`); `async` handler. */
     echoOff: { input: passthrough, output: passthrough },
     /** What `hub.broadcast('stats')` calls. */
     stats: { output: z.object({ pid: z.number(), handled: z.number() }) },
   },
 });
 
-/** The functions the worker serves over birpc. */
+/** The functions the worker serves over birpc (`echo` is an async function there, as users write it). */
 export interface BirpcWorkerFunctions {
-  echo(payload: unknown): unknown;
+  echo(payload: unknown): Promise<unknown>;
 }
 
 /** The ~100-byte payload (JSON size printed with the results). */

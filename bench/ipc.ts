@@ -1,5 +1,6 @@
-// The IPC lab: hubs, forked workers and the three contestants on each worker's one channel
-// (typed-cluster-rpc's handle, a bare process.send echo, birpc). Every fork is registered for cleanup.
+// The IPC lab: hubs, forked workers and the four contestants on each worker's one channel
+// (typed-cluster-rpc's handle, a bare process.send echo, birpc, the naive typed RPC). Every fork is
+// registered for cleanup.
 import type { ChildProcess } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +8,7 @@ import { createBirpc, type BirpcReturn } from 'birpc';
 import { createPrimary, type PrimaryHub, type Serialization, type WorkerHandle } from '../src/index.js';
 import { benchContract, isBirpcMessage, isRawMessage, RAW_TAG, READY_TAG, type BirpcWorkerFunctions } from './contract.js';
 import { withTimeout, type SuiteContext } from './lib.js';
+import { NaiveClient } from './naive.js';
 
 export type BenchContract = typeof benchContract;
 
@@ -54,12 +56,13 @@ export class RawClient {
   };
 }
 
-/** One worker and the three ways to call it. */
+/** One worker and the four ways to call it. */
 export interface Contestants {
   readonly worker: Worker;
   readonly handle: WorkerHandle<BenchContract>;
   readonly raw: RawClient;
   readonly birpc: BirpcReturn<BirpcWorkerFunctions, Record<string, never>>;
+  readonly naive: NaiveClient;
 }
 
 export interface HubOptions {
@@ -95,7 +98,7 @@ export class IpcLab {
     return hub;
   }
 
-  /** Forks a worker on `hub`, waits until its listeners are up, and wires the three contestants. */
+  /** Forks a worker on `hub`, waits until its listeners are up, and wires the four contestants. */
   async fork(hub: PrimaryHub<BenchContract>): Promise<Contestants> {
     if (this.#closed) throw new Error('the IPC lab is closed');
     const handle = hub.fork();
@@ -104,6 +107,7 @@ export class IpcLab {
     worker.on('error', () => {});
     const child = worker.process;
     const raw = new RawClient(child);
+    const naive = new NaiveClient(child);
     const birpc = createBirpc<BirpcWorkerFunctions, Record<string, never>>(
       {},
       {
@@ -133,7 +137,7 @@ export class IpcLab {
       READY_TIMEOUT_MS,
       `worker ${worker.id} ready`,
     );
-    return { worker, handle, raw, birpc };
+    return { worker, handle, raw, birpc, naive };
   }
 
   /** Closes every hub and ends every worker: disconnect, then SIGKILL after a bound. */

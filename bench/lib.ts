@@ -34,6 +34,11 @@ export interface Row {
   readonly ratio: number;
   readonly ratioMin: number;
   readonly ratioMax: number;
+  /**
+   * Latency rows only: median over repeats of contestant − baseline (paired by repeat), in the
+   * row's unit: the fixed cost a user pays per call, whatever the IPC regime.
+   */
+  readonly delta?: number;
   readonly repeats: number;
   readonly target?: Target;
   /** Whether the median ratio meets the target, when there is one. */
@@ -60,14 +65,16 @@ export function makeRow(spec: RowSpec, baseline: Samples, contestant: Samples): 
   }
   const ratios = baseline.map((b, i) => contestant[i]! / b);
   const ratio = median(ratios);
+  const better = betterOf(spec.unit);
   const row: Row = {
     ...spec,
-    better: betterOf(spec.unit),
+    better,
     baselineValue: median(baseline),
     contestantValue: median(contestant),
     ratio,
     ratioMin: Math.min(...ratios),
     ratioMax: Math.max(...ratios),
+    ...(better === 'lower' ? { delta: median(baseline.map((b, i) => contestant[i]! - b)) } : {}),
     repeats: ratios.length,
   };
   return spec.target === undefined ? row : { ...row, met: meets(spec.target, ratio) };
@@ -163,12 +170,25 @@ export function fmtValue(value: number, unit: Unit): string {
 
 const fmtRatio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : String(r));
 
+/** A latency difference with its sign and unit ('' for throughput rows). */
+export function fmtDelta(delta: number | undefined, unit: Unit): string {
+  if (delta === undefined) return '';
+  if (!Number.isFinite(delta)) return String(delta);
+  const abs = Math.abs(delta);
+  const digits = abs < 10 ? 1 : 0;
+  const text = unit === 'ms' && abs < 10 ? abs.toFixed(2) : abs.toFixed(digits);
+  return `${delta < 0 ? '−' : '+'}${text} ${unit}`;
+}
+
 function fmtTarget(row: Row): string {
   if (row.target === undefined) return '';
   return `${row.target.op} ${row.target.value.toFixed(2)} ${row.met === true ? 'met' : 'MISSED'}`;
 }
 
-const HEADER = ['measure', 'baseline', 'contestant', 'baseline', 'contestant', 'ratio', 'min–max', 'better', 'target'] as const;
+const HEADER = ['measure', 'baseline', 'contestant', 'baseline', 'contestant', 'Δ', 'ratio', 'min–max', 'better', 'target'] as const;
+/** Columns printed right-aligned: the values, the difference and the ratios. */
+const NUMERIC_FROM = 3;
+const NUMERIC_TO = 7;
 
 function cells(row: Row): string[] {
   return [
@@ -177,6 +197,7 @@ function cells(row: Row): string[] {
     row.contestant,
     fmtValue(row.baselineValue, row.unit),
     fmtValue(row.contestantValue, row.unit),
+    fmtDelta(row.delta, row.unit),
     fmtRatio(row.ratio),
     `${fmtRatio(row.ratioMin)}–${fmtRatio(row.ratioMax)}`,
     row.better === 'lower' ? 'lower ↓' : 'higher ↑',
@@ -188,7 +209,7 @@ function cells(row: Row): string[] {
 export function textTable(rows: readonly Row[]): string {
   const body = rows.map(cells);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...body.map((c) => c[i]!.length)));
-  const line = (c: readonly string[]): string => c.map((cell, i) => (i >= 3 && i <= 6 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (c: readonly string[]): string => c.map((cell, i) => (i >= NUMERIC_FROM && i <= NUMERIC_TO ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [line(HEADER), widths.map((w) => '-'.repeat(w)).join('  ')];
   let section = '';
   rows.forEach((row, i) => {
@@ -204,7 +225,7 @@ export function textTable(rows: readonly Row[]): string {
 /** The table in Markdown, one section after another. */
 export function markdownTable(rows: readonly Row[]): string {
   const esc = (s: string): string => s.replaceAll('|', '\\|');
-  const out = [`| ${HEADER.join(' | ')} |`, `|${HEADER.map((_, i) => (i >= 3 && i <= 6 ? ' ---: ' : ' --- ')).join('|')}|`];
+  const out = [`| ${HEADER.join(' | ')} |`, `|${HEADER.map((_, i) => (i >= NUMERIC_FROM && i <= NUMERIC_TO ? ' ---: ' : ' --- ')).join('|')}|`];
   let section = '';
   for (const row of rows) {
     if (row.section !== section) {

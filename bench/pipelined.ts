@@ -1,6 +1,7 @@
-// 2. Pipelined throughput, 1,000 calls in flight: worker.call against naive one-message-per-send
-// process.send, for both IPC serializations, and birpc; and the pipelined half of 5. cost of
-// safety (validation off/on, captureCallStack off/on).
+// 2. Pipelined throughput, 1,000 calls in flight, over 'json' and 'advanced' IPC: worker.call
+// (zod on, async handler, and a synchronous handler beside it) against naive one-message-per-call
+// process.send, birpc and the naive typed RPC (bench/naive.ts); and the pipelined half of 5. cost
+// of safety (validation off/on, captureCallStack off/on). Handlers are async unless marked sync.
 import type { Serialization } from '../src/index.js';
 import { smallPayload } from './contract.js';
 import { sharedWorkers, type Contestants } from './ipc.js';
@@ -22,26 +23,57 @@ interface Config {
 // 200,000 calls per contestant are made in 10 chunks of 20,000 that alternate between contestants:
 // each contestant meets the same mix of load. Filling and draining 1,000 lanes is ~5% of a chunk.
 const config = (quick: boolean): Config =>
-  quick ? { repeats: 2, calls: 10_000, chunks: 2, warmup: 5_000 } : { repeats: 3, calls: 200_000, chunks: 10, warmup: 20_000 };
+  quick ? { repeats: 2, calls: 6_000, chunks: 2, warmup: 3_000 } : { repeats: 3, calls: 200_000, chunks: 10, warmup: 20_000 };
 
 const SERIALIZATIONS: readonly Serialization[] = ['json', 'advanced'];
 
-function specs(): RowSpec[] {
-  const rows: RowSpec[] = [];
+type Who = 'raw' | 'rpc' | 'rpcSync' | 'birpc' | 'naive';
+type Name = `${Who}.${Serialization}` | 'rpcOff.advanced' | 'rpcStack.advanced';
+const label = (who: Who, s: Serialization): string =>
+  ({
+    raw: `naive process.send (${s})`,
+    rpc: `worker.call (zod on, async handler, ${s})`,
+    rpcSync: `worker.call (zod on, sync handler, ${s})`,
+    birpc: `birpc (async handler, ${s})`,
+    naive: `naive typed RPC (nanoid + zod, async, ${s})`,
+  })[who];
+
+interface Plan {
+  readonly spec: RowSpec;
+  readonly base: Name;
+  readonly cont: Name;
+}
+
+function plans(): Plan[] {
+  const out: Plan[] = [];
+  const row = (id: string, measure: string, base: [Who, Serialization], cont: [Who, Serialization], target?: RowSpec['target']): void => {
+    const spec: RowSpec = { id, section: PIPE, measure, unit: 'calls/s', baseline: label(...base), contestant: label(...cont), ...(target === undefined ? {} : { target }) };
+    out.push({ spec, base: `${base[0]}.${base[1]}`, cont: `${cont[0]}.${cont[1]}` });
+  };
   for (const s of SERIALIZATIONS) {
-    const raw = `naive process.send (${s})`;
-    rows.push(
-      { id: `pipe.${s}.rpc`, section: PIPE, measure: `calls/s ${s}`, unit: 'calls/s', baseline: raw, contestant: `worker.call (zod on, ${s})`, target: { op: '>=', value: 2 } },
-      { id: `pipe.${s}.birpc`, section: PIPE, measure: `calls/s ${s}`, unit: 'calls/s', baseline: raw, contestant: `birpc (${s})` },
-      { id: `pipe.${s}.rpc-vs-birpc`, section: PIPE, measure: `calls/s ${s}`, unit: 'calls/s', baseline: `birpc (${s})`, contestant: `worker.call (zod on, ${s})`, target: { op: '>=', value: 3 } },
-    );
+    const m = `calls/s ${s}`;
+    // Issue 9, target 2: async handlers, at least twice naive raw in both serializations.
+    row(`pipe.${s}.rpc`, m, ['raw', s], ['rpc', s], { op: '>=', value: 2 });
+    row(`pipe.${s}.rpcSync`, m, ['raw', s], ['rpcSync', s]);
+    row(`pipe.${s}.birpc`, m, ['raw', s], ['birpc', s]);
+    row(`pipe.${s}.naive`, m, ['raw', s], ['naive', s]);
+    row(`pipe.${s}.rpc-vs-birpc`, m, ['birpc', s], ['rpc', s]);
+    row(`pipe.${s}.async-vs-sync`, m, ['rpcSync', s], ['rpc', s]);
   }
-  rows.push(
-    { id: 'pipe.rpc.advanced-vs-json', section: PIPE, measure: 'calls/s', unit: 'calls/s', baseline: 'worker.call (json)', contestant: 'worker.call (advanced)' },
-    { id: 'safety.pipe.validation', section: SAFETY, measure: 'pipelined calls/s (advanced)', unit: 'calls/s', baseline: 'worker.call, validation off', contestant: 'worker.call, zod on' },
-    { id: 'safety.pipe.stack', section: SAFETY, measure: 'pipelined calls/s (advanced)', unit: 'calls/s', baseline: 'captureCallStack false', contestant: 'captureCallStack true' },
+  row('pipe.rpc.advanced-vs-json', 'calls/s', ['rpc', 'json'], ['rpc', 'advanced']);
+  out.push(
+    {
+      spec: { id: 'safety.pipe.validation', section: SAFETY, measure: 'pipelined calls/s (advanced)', unit: 'calls/s', baseline: 'worker.call, validation off', contestant: 'worker.call, zod on' },
+      base: 'rpcOff.advanced',
+      cont: 'rpc.advanced',
+    },
+    {
+      spec: { id: 'safety.pipe.stack', section: SAFETY, measure: 'pipelined calls/s (advanced)', unit: 'calls/s', baseline: 'captureCallStack false', contestant: 'captureCallStack true' },
+      base: 'rpc.advanced',
+      cont: 'rpcStack.advanced',
+    },
   );
-  return rows;
+  return out;
 }
 
 /** `total` calls with `inFlight` of them outstanding at any time; returns the seconds it took. */
@@ -58,8 +90,6 @@ export async function pipelined(call: () => Promise<unknown>, total: number, inF
   return (performance.now() - started) / 1000;
 }
 
-type Name = `${'raw' | 'rpc' | 'birpc'}.${Serialization}` | 'rpcOff.advanced' | 'rpcStack.advanced';
-
 async function run(ctx: SuiteContext): Promise<Row[]> {
   const { repeats, calls, chunks, warmup } = config(ctx.quick);
   const chunk = Math.ceil(calls / chunks);
@@ -70,7 +100,9 @@ async function run(ctx: SuiteContext): Promise<Row[]> {
   for (const s of SERIALIZATIONS) {
     contestants[`raw.${s}`] = () => on[s].raw.call(payload);
     contestants[`rpc.${s}`] = () => on[s].handle.call('echo', payload);
+    contestants[`rpcSync.${s}`] = () => on[s].handle.call('echoSync', payload);
     contestants[`birpc.${s}`] = () => on[s].birpc.echo(payload);
+    contestants[`naive.${s}`] = () => on[s].naive.call('echo', payload);
   }
   contestants['rpcOff.advanced'] = () => w.advanced.handle.call('echoOff', payload);
   contestants['rpcStack.advanced'] = () => w.advancedStack.handle.call('echo', payload);
@@ -92,20 +124,7 @@ async function run(ctx: SuiteContext): Promise<Row[]> {
     ctx.log(`  repeat ${r + 1}: ${names.map((name) => `${name} ${Math.round(results.get(name)!.at(-1)!)}/s`).join(', ')}`);
   }
   const get = (name: Name): number[] => results.get(name) ?? [];
-  return specs().map((spec) => {
-    switch (spec.id) {
-      case 'pipe.rpc.advanced-vs-json':
-        return makeRow(spec, get('rpc.json'), get('rpc.advanced'));
-      case 'safety.pipe.validation':
-        return makeRow(spec, get('rpcOff.advanced'), get('rpc.advanced'));
-      case 'safety.pipe.stack':
-        return makeRow(spec, get('rpc.advanced'), get('rpcStack.advanced'));
-    }
-    const [, s, who] = spec.id.split('.') as [string, Serialization, string];
-    if (who === 'rpc') return makeRow(spec, get(`raw.${s}`), get(`rpc.${s}`));
-    if (who === 'birpc') return makeRow(spec, get(`raw.${s}`), get(`birpc.${s}`));
-    return makeRow(spec, get(`birpc.${s}`), get(`rpc.${s}`));
-  });
+  return plans().map((p) => makeRow(p.spec, get(p.base), get(p.cont)));
 }
 
-export const pipelinedSuite: Suite = { name: 'pipelined', rows: () => specs(), run };
+export const pipelinedSuite: Suite = { name: 'pipelined', rows: () => plans().map((p) => p.spec), run };

@@ -34,12 +34,20 @@ export interface Machine {
   loadavgEnd?: readonly number[];
 }
 
+/** The CPU as /proc/cpuinfo names it, with family/model/stepping and clock (a VM may name only the brand). */
 function cpuModel(): string {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('model name'));
-    if (line !== undefined) return line.slice(line.indexOf(':') + 1).trim();
+    const first = readFileSync('/proc/cpuinfo', 'utf8').split('\n\n')[0] ?? '';
+    const field = (name: string): string | undefined => {
+      const line = first.split('\n').find((l) => l.startsWith(name));
+      return line === undefined ? undefined : line.slice(line.indexOf(':') + 1).trim();
+    };
+    const name = field('model name');
+    if (name !== undefined) {
+      const mhz = field('cpu MHz');
+      const detail = [`family ${field('cpu family') ?? '?'} model ${field('model\t') ?? '?'} stepping ${field('stepping') ?? '?'}`, mhz === undefined ? undefined : `${Math.round(Number(mhz))} MHz`];
+      return `${name} (${detail.filter((d) => d !== undefined).join(', ')})`;
+    }
   } catch {
     // not Linux
   }
@@ -58,9 +66,11 @@ const machine: Machine = {
 const method = [
   'Load generator: closed-loop, in the primary process (no external tool): sequential = one call in flight;',
   `pipelined = ${IN_FLIGHT.toLocaleString('en-US')} async lanes. IPC: node:cluster channels (process.send / worker.send).`,
-  'The raw echo, birpc and typed-cluster-rpc share each worker\'s channel, each ignoring the others\' messages by tag;',
-  'they run in alternating blocks (order rotated every round) on the same workers. Values are medians over repeats;',
-  'ratio = contestant / baseline per repeat (median, min–max). Latency: lower is better; throughput: higher is better.',
+  'The raw echo, birpc, the naive typed RPC (nanoid + zod, bench/naive.ts) and typed-cluster-rpc share each worker\'s channel,',
+  'each ignoring the others\' messages by tag; they run in alternating blocks (order rotated every round) on the same workers.',
+  'Handlers are async ((x) => Promise) unless a row says "sync handler". "First 2,000 calls": a fresh primary and worker per',
+  'contestant and round (bench/cold.ts). Values are medians over repeats; ratio = contestant / baseline per repeat (median,',
+  'min–max); Δ = contestant − baseline per repeat (median), latency rows only. Lower latency, higher throughput is better.',
   `Payloads: ~100 B = ${JSON.stringify(smallPayload()).length} B, ~10 KB = ${JSON.stringify(largePayload()).length} B as JSON.`,
   '"validation off" = a pass-through Standard Schema (a procedure with no schema carries no value); "zod on" = z.object input and output schemas.',
 ].join('\n');

@@ -2,12 +2,13 @@
 // `Suite` (see bench/lib.ts) in its own file. The HTTP suite (issue 4, part 4: runHttpCluster
 // against plain node:cluster, and the skewed workload) runs last, in server processes of its own.
 import { broadcastSuite } from './broadcast.js';
+import { coldSuite } from './cold.js';
 import { httpSuite } from './http.js';
 import type { Suite } from './lib.js';
 import { pipelinedSuite } from './pipelined.js';
 import { sequentialSuite } from './sequential.js';
 
-export const SUITES: readonly Suite[] = [sequentialSuite, pipelinedSuite, broadcastSuite, httpSuite];
+export const SUITES: readonly Suite[] = [sequentialSuite, coldSuite, pipelinedSuite, broadcastSuite, httpSuite];
 
 /** Every row id a run of these suites must produce. */
 export function expectedRowIds(quick: boolean, only?: readonly string[]): string[] {

@@ -1,13 +1,14 @@
 // Medians across several full runs (the machine is shared and noisy, so one run is not enough):
-//   node --import tsx bench/summarize.ts [--last 3] [files…]
-// Without files, reads the newest `--last` bench/results/run-full-*.json. Prints a Markdown table.
+//   node --import tsx bench/summarize.ts [--last 3] [--targets] [files…]
+// Without files, reads the newest `--last` bench/results/run-full-*.json. Prints a Markdown table;
+// with --targets, only the rows that carry a target, as "met" / "not met".
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fmtValue, median, meets, type Row } from './lib.js';
+import { fmtDelta, fmtValue, median, meets, type Row } from './lib.js';
 
-const { values, positionals } = parseArgs({ options: { last: { type: 'string', default: '3' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { last: { type: 'string', default: '3' }, targets: { type: 'boolean', default: false } }, allowPositionals: true });
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
 const files =
   positionals.length > 0
@@ -23,8 +24,22 @@ const fmt = (r: number): string => `${r.toFixed(2)}×`;
 const value = (row: Row, v: number): string => fmtValue(v, row.unit);
 
 console.log(`Runs (${runs.length}): ${runs.map((r) => `${r.date} (${(r.durationMs / 1000).toFixed(0)} s, load ${r.machine.loadavgStart[0]}→${r.machine.loadavgEnd?.[0] ?? '?'}${r.error === undefined ? '' : ', FAILED'})`).join('; ')}\n`);
-console.log('| measure | baseline | contestant | baseline (median of runs) | contestant (median of runs) | ratio, median of runs | per-run ratios | better | target |');
-console.log('| --- | --- | --- | ---: | ---: | ---: | --- | --- | --- |');
+if (values.targets) {
+  console.log('| section | measure | baseline | contestant | values (median of runs) | Δ | ratio (per run) | target | met? |');
+  console.log('| --- | --- | --- | --- | --- | ---: | --- | --- | --- |');
+  for (const row of runs.at(-1)?.rows ?? []) {
+    if (row.target === undefined) continue;
+    const same = runs.map((r) => r.rows.find((x) => x.id === row.id)).filter((x): x is Row => x !== undefined);
+    const ratio = median(same.map((r) => r.ratio));
+    const deltas = same.map((r) => r.delta).filter((d): d is number => d !== undefined);
+    console.log(
+      `| ${row.section} | ${row.measure} | ${row.baseline} | ${row.contestant} | ${value(row, median(same.map((r) => r.baselineValue)))} → ${value(row, median(same.map((r) => r.contestantValue)))} | ${deltas.length === 0 ? '' : fmtDelta(median(deltas), row.unit)} | **${fmt(ratio)}** (${same.map((r) => fmt(r.ratio)).join(', ')}) | ${row.target.op} ${row.target.value.toFixed(2)} | ${meets(row.target, ratio) ? 'met' : 'not met'} |`,
+    );
+  }
+  process.exit(0);
+}
+console.log('| measure | baseline | contestant | baseline (median of runs) | contestant (median of runs) | Δ, median of runs | ratio, median of runs | per-run ratios | better | target |');
+console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- |');
 const first = runs.at(-1)?.rows ?? [];
 let section = '';
 for (const row of first) {
@@ -32,10 +47,12 @@ for (const row of first) {
   const ratio = median(same.map((r) => r.ratio));
   if (row.section !== section) {
     section = row.section;
-    console.log(`| **${section}** | | | | | | | | |`);
+    console.log(`| **${section}** | | | | | | | | | |`);
   }
-  const target = row.target === undefined ? '' : `${row.target.op} ${row.target.value.toFixed(2)} ${meets(row.target, ratio) ? 'met' : 'MISSED'}`;
+  const target = row.target === undefined ? '' : `${row.target.op} ${row.target.value.toFixed(2)} ${meets(row.target, ratio) ? 'met' : 'not met'}`;
+  const deltas = same.map((r) => r.delta).filter((d): d is number => d !== undefined);
+  const delta = deltas.length === 0 ? '' : fmtDelta(median(deltas), row.unit);
   console.log(
-    `| ${row.measure} | ${row.baseline} | ${row.contestant} | ${value(row, median(same.map((r) => r.baselineValue)))} | ${value(row, median(same.map((r) => r.contestantValue)))} | ${fmt(ratio)} | ${same.map((r) => fmt(r.ratio)).join(', ')} | ${row.better === 'lower' ? 'lower ↓' : 'higher ↑'} | ${target} |`,
+    `| ${row.measure} | ${row.baseline} | ${row.contestant} | ${value(row, median(same.map((r) => r.baselineValue)))} | ${value(row, median(same.map((r) => r.contestantValue)))} | ${delta} | ${fmt(ratio)} | ${same.map((r) => fmt(r.ratio)).join(', ')} | ${row.better === 'lower' ? 'lower ↓' : 'higher ↑'} | ${target} |`,
   );
 }

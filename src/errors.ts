@@ -18,6 +18,9 @@ export const ErrorCodes = Object.freeze({
   RPC_CLOSED: 'The endpoint was closed.',
   RPC_PAYLOAD_TOO_LARGE: 'The payload is larger than maxPayloadBytes.',
   RPC_UNSERIALIZABLE: "The payload holds a value the transport's serialization cannot carry intact.",
+  RPC_WORKER_START_FAILED: 'An HTTP cluster worker did not become ready: its factory threw, it could not listen, it exited or timed out.',
+  RPC_RELOAD_FAILED: 'A rolling restart stopped: a new worker did not become ready, or the cluster is shutting down.',
+  RPC_SCHEDULING_POLICY: "The HTTP cluster's balance needs a scheduling policy this process can no longer set.",
 } as const);
 
 /**
@@ -25,6 +28,7 @@ export const ErrorCodes = Object.freeze({
  * @public
  */
 export type RpcErrorCode = keyof typeof ErrorCodes;
+
 
 /**
  * Base class of every error typed-cluster-rpc produces. Branch on `code`, which never changes meaning.

@@ -49,10 +49,12 @@ export type {
 export { connectPrimary } from './cluster/worker.js';
 export type { PrimaryLink, WorkerOptions } from './cluster/worker.js';
 export { createEndpoint } from './endpoint/endpoint.js';
-export type { CreateEndpointOptions, Endpoint, Side } from './endpoint/endpoint.js';
+export type { CreateEndpointOptions, Endpoint } from './endpoint/endpoint.js';
+export type { Side } from './endpoint/setup.js';
 export type { HandlerContext } from './endpoint/dispatch.js';
 export type { EndpointOptions } from './endpoint/options.js';
-export type { CallOptions, EndpointStats, InFlightCall } from './endpoint/peer.js';
-export type { CallArgs, Caller, EmitArgs, EventPort, Handler, HandlerSpec, Handlers } from './endpoint/typed.js';
+export type { InFlightCall } from './endpoint/pending.js';
+export type { EndpointStats } from './endpoint/stats.js';
+export type { CallArgs, CallOptions, Caller, EmitArgs, EventPort, Handler, HandlerSpec, Handlers } from './endpoint/typed.js';
 export type { Serialization } from './protocol/payload.js';
 export type { Transport, TransportClose, TransportReceiver } from './transport/transport.js';

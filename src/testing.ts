@@ -1,6 +1,7 @@
 /**
  * Test helpers of typed-cluster-rpc: an in-memory transport pair and connected endpoints, to unit-test
- * contracts and handlers without processes.
+ * contracts and handlers without processes; and the conformance suite, to check a transport of
+ * your own under any test runner.
  *
  * @packageDocumentation
  */
@@ -48,3 +49,9 @@ export function connectMemoryPair<C extends Contract>(
     worker: createEndpoint(contract, 'worker', b, options.worker ?? {}),
   };
 }
+
+export { conformanceCases } from './testing/conformance.js';
+export type { ConformanceCaller, ConformanceCase, ConformanceOptions, ConformancePair } from './testing/conformance-kit.js';
+export { conformanceContract, conformancePrimaryHandlers, conformanceWorkerHandlers } from './testing/conformance-contract.js';
+export type { ConformanceContract } from './testing/conformance-contract.js';
+

@@ -1,18 +1,20 @@
-// The primary's role: a hub of one peer per worker, fork and attach, broadcast, events to all.
+// The primary's role: a hub of one endpoint per worker, fork and attach, broadcast, events to all.
 // The only module above the transport that knows node:cluster workers, with worker.ts.
 import cluster, { type Worker } from 'node:cluster';
-import { setMaxListeners } from 'node:events';
-import type { Contract, EventMap, ProcedureMap } from '../contract/contract.js';
-import { describe } from '../contract/contract.js';
-import { describeExit, RpcClosedError, RpcNoWorkerError, type PeerExitInfo } from '../errors.js';
-import { Listeners } from '../endpoint/listeners.js';
-import { resolveEndpointOptions, type EndpointOptions } from '../endpoint/options.js';
-import { Peer, zeroStats, type EndpointStats, type InFlightCall } from '../endpoint/peer.js';
+import { checkSerialization, describe } from '../checks.js';
+import type { CallOutput, Contract, EventMap, ProcedureMap } from '../contract/contract.js';
+import type { HandlerContext } from '../endpoint/dispatch.js';
+import { EndpointImpl } from '../endpoint/endpoint.js';
+import type { EndpointOptions } from '../endpoint/options.js';
+import type { InFlightCall } from '../endpoint/pending.js';
+import { resolveSide, type EndpointSetup, type ResolvedSide } from '../endpoint/setup.js';
+import { addStats, zeroStats, type EndpointStats } from '../endpoint/stats.js';
 import type { Serialization } from '../protocol/payload.js';
 import { SERIALIZATION_ENV, WorkerTransport } from '../transport/cluster.js';
-import type { HandlerContext } from '../endpoint/dispatch.js';
-import { normalizeHandlers, type CallArgs, type Caller, type EmitArgs, type EventPort, type Handlers } from '../endpoint/typed.js';
-import type { CallOutput } from '../contract/contract.js';
+import { gather } from './broadcast.js';
+import { CLUSTER_DEFAULTS } from './defaults.js';
+import type { CallArgs, Caller, EmitArgs, EventPort, Handlers } from '../endpoint/typed.js';
+import { describeExit, RpcClosedError, RpcNoWorkerError, type PeerExitInfo } from '../errors.js';
 
 /**
  * A worker as the primary names it.
@@ -146,13 +148,16 @@ function goneMessage(peer: PeerExitInfo): string {
   return `${peer.peer} ${describeExit(peer.exitCode, peer.signal)}`;
 }
 
-class Handle {
+/** The primary's handle on one worker: an endpoint over that worker's channel, plus its names. */
+class Handle extends EndpointImpl {
   readonly info: WorkerInfo;
   constructor(
     readonly worker: Worker,
-    readonly peer: Peer,
+    info: WorkerInfo,
+    setup: EndpointSetup,
   ) {
-    this.info = Object.freeze({ id: worker.id, pid: worker.process.pid });
+    super(setup);
+    this.info = info;
   }
   get id(): number {
     return this.info.id;
@@ -160,43 +165,19 @@ class Handle {
   get pid(): number | undefined {
     return this.info.pid;
   }
-  get isConnected(): boolean {
-    return this.peer.isOpen;
-  }
-  call(method: string, input?: unknown, options?: unknown): Promise<unknown> {
-    return this.peer.call(method, input, options as never);
-  }
-  emit(event: string, payload?: unknown): void {
-    this.peer.emit(event, payload);
-  }
-  stats(): EndpointStats {
-    return this.peer.stats();
-  }
-  inFlight(): InFlightCall[] {
-    return this.peer.inFlight();
-  }
 }
 
 class Hub {
-  readonly #contract: Contract;
-  readonly #options;
+  readonly #side: ResolvedSide;
   readonly #serialization: Serialization;
-  readonly #serves;
-  readonly #listeners = new Listeners();
   readonly #handles = new Map<number, Handle>();
   readonly #retired = zeroStats();
   #closed = false;
 
   constructor(contract: Contract, options: PrimaryOptions<Contract>) {
     if (!cluster.isPrimary) throw new Error('createPrimary: this process is a cluster worker; call connectPrimary here and createPrimary in the primary');
-    this.#contract = contract;
-    this.#options = resolveEndpointOptions('createPrimary', options, ['handlers', 'serialization']);
-    const serialization = options.serialization ?? 'advanced';
-    if (serialization !== 'advanced' && serialization !== 'json') {
-      throw new TypeError(`createPrimary: serialization must be 'advanced' or 'json', got ${describe(serialization)}`);
-    }
-    this.#serialization = serialization;
-    this.#serves = normalizeHandlers('createPrimary', contract.primary, options.handlers, this.#options);
+    this.#side = resolveSide('createPrimary', contract, 'primary', options, ['serialization']);
+    this.#serialization = checkSerialization('createPrimary', options.serialization ?? CLUSTER_DEFAULTS.hubSerialization);
   }
 
   fork(env?: NodeJS.ProcessEnv): Handle {
@@ -214,34 +195,25 @@ class Hub {
     }
     const existing = this.#handles.get(worker.id);
     if (existing !== undefined && existing.worker === worker) return existing;
-    const serialization = options.serialization ?? cluster.settings.serialization ?? 'json';
+    const serialization = options.serialization ?? cluster.settings.serialization ?? CLUSTER_DEFAULTS.workerSerialization;
     const transport = new WorkerTransport(worker, serialization);
+    const info: WorkerInfo = Object.freeze({ id: worker.id, pid: worker.process.pid });
     let handle: Handle | undefined;
-    const peer = new Peer({
+    handle = new Handle(worker, info, {
+      ...this.#side,
       transport,
-      serves: this.#serves,
-      calls: this.#contract.worker,
-      events: this.#contract.events,
-      options: this.#options,
-      listeners: this.#listeners,
-      worker: Object.freeze({ id: worker.id, pid: worker.process.pid }),
-      goneError: (info) => new RpcNoWorkerError(goneMessage(info)),
+      worker: info,
+      ownsListeners: false,
+      goneError: (exit) => new RpcNoWorkerError(goneMessage(exit)),
       onClosed: () => {
         if (handle !== undefined && this.#handles.get(worker.id) === handle) {
           this.#handles.delete(worker.id);
-          this.#retire(handle.peer.stats());
+          addStats(this.#retired, handle.stats(), true);
         }
       },
     });
-    handle = new Handle(worker, peer);
     if (!transport.closed) this.#handles.set(worker.id, handle);
     return handle;
-  }
-
-  #retire(stats: EndpointStats): void {
-    for (const key of Object.keys(this.#retired) as (keyof EndpointStats)[]) {
-      if (key !== 'inFlight' && key !== 'handling' && key !== 'backlog' && key !== 'unheardErrors') this.#retired[key] += stats[key];
-    }
   }
 
   get workers(): Handle[] {
@@ -254,81 +226,52 @@ class Hub {
 
   broadcast(method: string, input?: unknown, options?: unknown): Promise<BroadcastResult<unknown>[]> {
     if (this.#closed) return Promise.reject(new RpcClosedError('broadcast: the hub is closed'));
-    const targets = this.workers.filter((h) => h.isConnected);
-    // One listener on the caller's signal, whatever the number of workers: each call listens to a
-    // signal of our own instead (Node warns past ten listeners on one signal).
-    const signal = (options as { signal?: unknown } | undefined)?.signal;
-    let callOptions = options;
-    let release = (): void => {};
-    if (signal instanceof AbortSignal && !signal.aborted && targets.length > 1) {
-      const relay = new AbortController();
-      setMaxListeners(0, relay.signal);
-      const onAbort = (): void => relay.abort(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      release = () => signal.removeEventListener('abort', onAbort);
-      callOptions = { ...(options as object), signal: relay.signal };
-    }
-    return Promise.all(
-      targets.map((h) => {
-        const started = performance.now();
-        return h.peer.call(method, input, callOptions as never).then(
-          (value): BroadcastResult<unknown> => ({ worker: h.info, status: 'fulfilled', value, ms: performance.now() - started }),
-          (reason: unknown): BroadcastResult<unknown> => ({ worker: h.info, status: 'rejected', reason, ms: performance.now() - started }),
-        );
-      }),
-    ).finally(release);
+    return gather(this.workers.filter((h) => h.isConnected), method, input, options);
   }
 
   emit(event: string, payload?: unknown): void {
     if (this.#closed) throw new RpcClosedError('emit: the hub is closed');
-    if (typeof event !== 'string' || !Object.hasOwn(this.#contract.events, event)) {
+    if (typeof event !== 'string' || !Object.hasOwn(this.#side.events, event)) {
       throw new TypeError(`emit: ${describe(event)} is not an event of the contract`);
     }
     const targets = this.workers.filter((h) => h.isConnected);
     // Check once per serialization before sending to anyone: all workers get it, or none does.
     const checked = new Set<string>();
     for (const h of targets) {
-      if (checked.has(h.peer.serialization)) continue;
-      h.peer.checkEvent(event, payload);
-      checked.add(h.peer.serialization);
+      if (checked.has(h.serialization)) continue;
+      h.checkEvent(event, payload);
+      checked.add(h.serialization);
     }
-    for (const h of targets) h.peer.emit(event, payload, true);
+    for (const h of targets) h.emitChecked(event, payload);
   }
 
   on(event: string, listener: (...args: any[]) => unknown): () => void {
-    if (typeof listener !== 'function') throw new TypeError(`on("${String(event)}"): listener must be a function, got ${describe(listener)}`);
-    if (event !== 'error' && !Object.hasOwn(this.#contract.events, event)) {
-      throw new TypeError(`on: ${describe(event)} is not an event of the contract (nor 'error')`);
-    }
-    return this.#listeners.on(event, listener);
+    return this.#side.listeners.on(event, listener);
   }
 
   off(event: string, listener: (...args: any[]) => unknown): void {
-    this.#listeners.off(event, listener);
+    this.#side.listeners.off(event, listener);
   }
 
   stats(): EndpointStats {
     const total = { ...this.#retired };
-    for (const h of this.#handles.values()) {
-      const s = h.peer.stats();
-      for (const key of Object.keys(total) as (keyof EndpointStats)[]) total[key] += s[key];
-    }
-    total.unheardErrors = this.#listeners.unheard;
+    for (const h of this.#handles.values()) addStats(total, h.stats());
+    total.unheardErrors = this.#side.listeners.unheard;
     return total;
   }
 
   inFlight(): InFlightCall[] {
-    return this.workers.flatMap((h) => h.peer.inFlight());
+    return this.workers.flatMap((h) => h.inFlight());
   }
 
   async drain(options: { readonly timeout?: number } = {}): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.workers.map((h) => h.peer.drain(options.timeout)));
+    await Promise.all(this.workers.map((h) => h.drain(options)));
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const h of this.workers) h.peer.close('the hub was closed');
+    for (const h of this.workers) h.closeWith('the hub was closed');
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,14 +1,16 @@
 // A worker's role: its link to the primary, serving the contract's worker procedures.
 import cluster from 'node:cluster';
 import type { Contract, EventMap, ProcedureMap } from '../contract/contract.js';
-import { describe } from '../contract/contract.js';
+import { checkBoolean, checkSerialization } from '../checks.js';
 import { RpcPeerExitedError } from '../errors.js';
 import type { HandlerContext } from '../endpoint/dispatch.js';
 import { EndpointImpl, type Endpoint } from '../endpoint/endpoint.js';
-import { resolveEndpointOptions, type EndpointOptions } from '../endpoint/options.js';
-import { normalizeHandlers, type Handlers } from '../endpoint/typed.js';
+import type { EndpointOptions } from '../endpoint/options.js';
+import { resolveSide } from '../endpoint/setup.js';
+import type { Handlers } from '../endpoint/typed.js';
 import type { Serialization } from '../protocol/payload.js';
 import { PrimaryTransport, SERIALIZATION_ENV } from '../transport/cluster.js';
+import { CLUSTER_DEFAULTS } from './defaults.js';
 
 /**
  * Options of {@link connectPrimary}.
@@ -44,24 +46,19 @@ let connected: object | undefined;
 
 class Link extends EndpointImpl {
   constructor(contract: Contract, options: WorkerOptions<Contract>) {
-    const serialization = options.serialization ?? (process.env[SERIALIZATION_ENV] === 'advanced' ? 'advanced' : 'json');
-    if (serialization !== 'advanced' && serialization !== 'json') {
-      throw new TypeError(`connectPrimary: serialization must be 'advanced' or 'json', got ${describe(serialization)}`);
-    }
-    const exitOnDisconnect = options.exitOnDisconnect ?? true;
-    if (typeof exitOnDisconnect !== 'boolean') throw new TypeError(`connectPrimary: exitOnDisconnect must be a boolean, got ${describe(exitOnDisconnect)}`);
+    const fromEnv = process.env[SERIALIZATION_ENV] === 'advanced' ? 'advanced' : CLUSTER_DEFAULTS.workerSerialization;
+    const serialization = checkSerialization('connectPrimary', options.serialization ?? fromEnv);
+    const exitOnDisconnect = checkBoolean('connectPrimary', 'exitOnDisconnect', options.exitOnDisconnect ?? CLUSTER_DEFAULTS.exitOnDisconnect);
     if (connected !== undefined) throw new Error('connectPrimary: this process is already connected; close that link first');
     // Check options and handlers before the transport starts listening, so a bad call leaves no
     // listener behind (one would keep the worker's channel, and the worker, alive).
-    normalizeHandlers('connectPrimary', contract.worker, options.handlers, resolveEndpointOptions('connectPrimary', options, ['handlers', 'serialization', 'exitOnDisconnect']));
+    const side = resolveSide('connectPrimary', contract, 'worker', options, ['serialization', 'exitOnDisconnect']);
     let self: object | undefined;
     super({
-      where: 'connectPrimary',
-      contract,
-      side: 'worker',
+      ...side,
       transport: new PrimaryTransport(serialization),
-      options,
-      extraKeys: ['serialization', 'exitOnDisconnect'],
+      worker: undefined,
+      ownsListeners: true,
       goneError: (info) => new RpcPeerExitedError(info, false),
       onClosed: (info) => {
         if (connected === self) connected = undefined;

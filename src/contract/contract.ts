@@ -1,6 +1,7 @@
 // Contracts: the names and schemas of procedures and events, and the types inferred from them.
 // Pure declarations, no I/O. Must not import anything below the contract layer.
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { describe } from '../checks.js';
 import { isStandardSchema } from './schema.js';
 
 /**
@@ -114,14 +115,8 @@ function checkEvents(map: unknown): EventMap {
   return Object.freeze(out);
 }
 
-/** A short description of an unexpected value, for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'null prototype'})`;
-  return `${typeof value} ${String(value)}`;
-}
+/** Re-exported for src/http, which imports it from here; new code imports it from src/checks.ts. */
+export { describe };
 
 /**
  * Declares a contract: the procedures each side serves and the events either side emits. The

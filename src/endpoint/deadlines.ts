@@ -1,9 +1,8 @@
 // Call timeouts without a timer per call: calls that share a timeout expire in the order they
 // started, so each distinct timeout keeps a FIFO of calls and one timer armed at its head.
-// A settled call is only marked; it leaves the queue when it reaches the head.
-
-/** The longest delay setTimeout holds; longer waits are re-armed in steps. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
+// A settled call is only marked; it leaves the queue when it reaches the head. Waits longer than
+// MAX_TIMER_DELAY are re-armed in steps.
+import { MAX_TIMER_DELAY } from '../checks.js';
 
 export interface Expiring {
   /** When the call times out, in `performance.now()` milliseconds. */

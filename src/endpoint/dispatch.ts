@@ -4,7 +4,7 @@ import type { ProcedureDef } from '../contract/contract.js';
 import { check, type Checked } from '../contract/schema.js';
 import { RpcBusyError, RpcClosedError, RpcUnknownMethodError, RpcValidationError } from '../errors.js';
 import { encodeError } from '../protocol/errors.js';
-import type { CallFrame, Frame } from '../protocol/frames.js';
+import { errFrame, okFrame, type CallFrame, type Frame } from '../protocol/frames.js';
 import { inspectPayload, payloadError, type Serialization } from '../protocol/payload.js';
 import { Mailbox } from './mailbox.js';
 import type { ResolvedEndpointOptions } from './options.js';
@@ -186,7 +186,7 @@ export class Dispatcher {
    */
   cancelAll(reason: unknown, reply: Error | undefined): void {
     for (const job of [...this.#calls.values()]) {
-      if (reply !== undefined && !job.cancelled) this.#send({ k: 'err', i: job.callId, e: encodeError(reply, true) });
+      if (reply !== undefined && !job.cancelled) this.#send(errFrame(job.callId, encodeError(reply, true)));
       job.cancel(reason);
       // Its mailbox place is freed now; when the handler settles, #forget finds it gone.
       this.#forget(job, true);
@@ -195,7 +195,7 @@ export class Dispatcher {
   }
 
   #refuse(frame: CallFrame, error: Error): void {
-    this.#send({ k: 'err', i: frame.i, e: encodeError(error, true) });
+    this.#send(errFrame(frame.i, encodeError(error, true)));
   }
 
   #run(job: IncomingCall): void {
@@ -258,12 +258,12 @@ export class Dispatcher {
     if (problem !== undefined) {
       return this.#fail(job, payloadError(job.method, problem, this.#options.maxPayloadBytes), true);
     }
-    this.#send(checked.value === undefined ? { k: 'ok', i: job.callId } : { k: 'ok', i: job.callId, p: checked.value });
+    this.#send(okFrame(job.callId, checked.value));
     this.#forget(job, true);
   }
 
   #fail(job: IncomingCall, error: unknown, rpc: boolean): void {
-    if (!job.cancelled) this.#send({ k: 'err', i: job.callId, e: encodeError(error, rpc) });
+    if (!job.cancelled) this.#send(errFrame(job.callId, encodeError(error, rpc)));
     this.#forget(job, true);
   }
 

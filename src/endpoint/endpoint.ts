@@ -1,14 +1,17 @@
 // A typed endpoint over any transport: the worker's link to its primary is one, and so is each
 // end of a memory pair. Must not import node:cluster.
 import type { Contract, EventMap, ProcedureMap } from '../contract/contract.js';
-import { describe } from '../contract/contract.js';
-import type { RpcError, PeerExitInfo } from '../errors.js';
-import type { Transport, TransportClose } from '../transport/transport.js';
+import { describe } from '../checks.js';
+import type { Serialization } from '../protocol/payload.js';
+import type { Transport } from '../transport/transport.js';
 import type { HandlerContext } from './dispatch.js';
-import { Listeners } from './listeners.js';
-import { resolveEndpointOptions, type EndpointOptions } from './options.js';
-import { Peer, type EndpointStats, type InFlightCall } from './peer.js';
-import { normalizeHandlers, type Caller, type EventPort, type Handlers } from './typed.js';
+import type { Listeners } from './listeners.js';
+import type { EndpointOptions } from './options.js';
+import { Peer } from './peer.js';
+import type { InFlightCall } from './pending.js';
+import { resolveSide, type EndpointSetup, type Side } from './setup.js';
+import type { EndpointStats } from './stats.js';
+import type { CallOptions, Caller, EventPort, Handlers } from './typed.js';
 
 /**
  * One end of an RPC link: calls the procedures of the other side, serves its own, and exchanges
@@ -34,66 +37,38 @@ export interface Endpoint<Calls extends ProcedureMap, Events extends EventMap> e
 }
 
 /**
- * Which side of a contract an endpoint plays: the primary serves `contract.primary` and calls
- * `contract.worker`; a worker the reverse.
- * @public
+ * The one endpoint class: a worker's link, each of a hub's worker handles and `createEndpoint`'s
+ * result are this, built from an already-resolved {@link EndpointSetup}. Beyond the public
+ * `Endpoint`, it offers its owner (a hub) what sending to many endpoints needs.
  */
-export type Side = 'primary' | 'worker';
-
-export interface EndpointSetup {
-  readonly where: string;
-  readonly contract: Contract;
-  readonly side: Side;
-  readonly transport: Transport;
-  readonly options: EndpointOptions & { readonly handlers?: unknown };
-  readonly extraKeys: readonly string[];
-  readonly goneError?: (peer: PeerExitInfo) => RpcError;
-  readonly onClosed?: (info: TransportClose) => void;
-}
-
 export class EndpointImpl {
   readonly #peer: Peer;
-  readonly #listeners = new Listeners();
-  readonly #events: EventMap;
+  readonly #listeners: Listeners;
+  readonly #ownsListeners: boolean;
 
   constructor(setup: EndpointSetup) {
-    const options = resolveEndpointOptions(setup.where, setup.options, ['handlers', ...setup.extraKeys]);
-    const serves = normalizeHandlers(setup.where, setup.contract[setup.side], setup.options.handlers, options);
-    this.#events = setup.contract.events;
-    this.#peer = new Peer({
-      transport: setup.transport,
-      serves,
-      calls: setup.contract[setup.side === 'primary' ? 'worker' : 'primary'],
-      events: setup.contract.events,
-      options,
-      listeners: this.#listeners,
-      worker: undefined,
-      ...(setup.goneError !== undefined ? { goneError: setup.goneError } : {}),
-      ...(setup.onClosed !== undefined ? { onClosed: setup.onClosed } : {}),
-    });
+    this.#peer = new Peer(setup);
+    this.#listeners = setup.listeners;
+    this.#ownsListeners = setup.ownsListeners;
   }
 
   get isConnected(): boolean {
     return this.#peer.isOpen;
   }
   call(method: string, input?: unknown, options?: unknown): Promise<unknown> {
-    return this.#peer.call(method, input, options as never);
+    return this.#peer.call(method, input, options as CallOptions | undefined);
   }
   emit(event: string, payload?: unknown): void {
     this.#peer.emit(event, payload);
   }
   on(event: string, listener: (...args: any[]) => unknown): () => void {
-    if (typeof listener !== 'function') throw new TypeError(`on("${String(event)}"): listener must be a function, got ${describe(listener)}`);
-    if (event !== 'error' && !Object.hasOwn(this.#events, event)) {
-      throw new TypeError(`on: ${describe(event)} is not an event of the contract (nor 'error')`);
-    }
     return this.#listeners.on(event, listener);
   }
   off(event: string, listener: (...args: any[]) => unknown): void {
     this.#listeners.off(event, listener);
   }
   stats(): EndpointStats {
-    return { ...this.#peer.stats(), unheardErrors: this.#listeners.unheard };
+    return this.#peer.stats(this.#ownsListeners ? this.#listeners.unheard : 0);
   }
   inFlight(): InFlightCall[] {
     return this.#peer.inFlight();
@@ -106,6 +81,23 @@ export class EndpointImpl {
   }
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** The transport's serialization: what a payload must survive. */
+  get serialization(): Serialization {
+    return this.#peer.serialization;
+  }
+  /** Throws what `emit` would, without sending: lets an owner check once before sending to many. */
+  checkEvent(event: string, payload: unknown): void {
+    this.#peer.checkEvent(event, payload);
+  }
+  /** Sends an event already passed through `checkEvent`. */
+  emitChecked(event: string, payload: unknown): void {
+    this.#peer.emit(event, payload, true);
+  }
+  /** `close()`, with the reason pending calls are rejected with. */
+  closeWith(reason: string): void {
+    this.#peer.close(reason);
   }
 }
 
@@ -131,7 +123,8 @@ export function createEndpoint<C extends Contract, S extends Side>(
   options: CreateEndpointOptions<C, S> = {},
 ): Endpoint<C[S extends 'primary' ? 'worker' : 'primary'], C['events']> {
   if (side !== 'primary' && side !== 'worker') throw new TypeError(`createEndpoint: side must be 'primary' or 'worker', got ${describe(side)}`);
-  return new EndpointImpl({ where: 'createEndpoint', contract, side, transport, options, extraKeys: [] }) as unknown as Endpoint<
+  const resolved = resolveSide('createEndpoint', contract, side, options, []);
+  return new EndpointImpl({ ...resolved, transport, worker: undefined, ownsListeners: true }) as unknown as Endpoint<
     C[S extends 'primary' ? 'worker' : 'primary'],
     C['events']
   >;

@@ -1,15 +1,28 @@
 // Listeners for contract events and endpoint errors. Shared by every peer of a hub, so one
 // listener hears all workers; a throwing listener is reported, never thrown into the IPC path.
+import type { EventMap } from '../contract/contract.js';
+import { describe } from '../checks.js';
 
 type Listener = (payload: any, context: any) => unknown;
 
 export class Listeners {
   readonly #byName = new Map<string, Set<Listener>>();
+  /** The contract's events: the names `on` accepts, with 'error'. */
+  readonly #events: EventMap;
   #warned = false;
   /** Problems reported while nobody listened to 'error'. */
   unheard = 0;
 
+  constructor(events: EventMap) {
+    this.#events = events;
+  }
+
+  /** Adds a listener of a contract event or of 'error'; returns its remover. Throws for a bad argument. */
   on(name: string, listener: Listener): () => void {
+    if (typeof listener !== 'function') throw new TypeError(`on("${String(name)}"): listener must be a function, got ${describe(listener)}`);
+    if (name !== 'error' && !Object.hasOwn(this.#events, name)) {
+      throw new TypeError(`on: ${describe(name)} is not an event of the contract (nor 'error')`);
+    }
     let set = this.#byName.get(name);
     if (set === undefined) this.#byName.set(name, (set = new Set()));
     set.add(listener);

@@ -1,5 +1,5 @@
 // Endpoint options: their defaults in one frozen object, resolved and checked once at construction.
-import { describe } from '../contract/contract.js';
+import { checkBoolean, checkCount, checkOneOf, checkOptions, checkTimeout } from '../checks.js';
 
 /**
  * Options of an endpoint (the primary's hub, or a worker's link to the primary).
@@ -65,43 +65,18 @@ export const ENDPOINT_DEFAULTS: ResolvedEndpointOptions = Object.freeze({
   captureCallStack: false,
 });
 
-/** Checks a duration in milliseconds: positive, or Infinity. */
-export function checkTimeout(where: string, value: unknown): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
-    throw new TypeError(`${where}: timeout must be a positive number of milliseconds or Infinity, got ${describe(value)}`);
-  }
-  return value;
-}
-
-/** Checks a count: a positive integer, or Infinity where allowed. */
-export function checkCount(where: string, name: string, value: unknown, allowInfinity: boolean, allowZero = false): number {
-  const ok =
-    typeof value === 'number' &&
-    ((Number.isInteger(value) && (allowZero ? value >= 0 : value > 0)) || (allowInfinity && value === Infinity));
-  if (!ok) {
-    throw new TypeError(`${where}: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer${allowInfinity ? ' or Infinity' : ''}, got ${describe(value)}`);
-  }
-  return value;
-}
-
-const KNOWN = new Set(Object.keys(ENDPOINT_DEFAULTS));
+// Re-exported for src/http, which imports them from here; new code imports src/checks.ts.
+export { checkCount, checkTimeout };
 
 /** Resolves endpoint options once: defaults filled, every value checked. Extra keys are the caller's. */
 export function resolveEndpointOptions(where: string, options: EndpointOptions, extraKeys: readonly string[] = []): ResolvedEndpointOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key) && !extraKeys.includes(key)) throw new TypeError(`${where}: unknown option "${key}"`);
-  }
-  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const o: ResolvedEndpointOptions = { ...ENDPOINT_DEFAULTS, ...defined };
+  const o: ResolvedEndpointOptions = { ...ENDPOINT_DEFAULTS, ...checkOptions(where, options, ENDPOINT_DEFAULTS, extraKeys) };
   checkTimeout(where, o.timeout);
   checkCount(where, 'maxInFlight', o.maxInFlight, false);
   checkCount(where, 'maxPayloadBytes', o.maxPayloadBytes, true);
   checkCount(where, 'concurrency', o.concurrency, true);
   checkCount(where, 'maxQueue', o.maxQueue, true, true);
-  if (o.validateInput !== 'callee' && o.validateInput !== 'both') {
-    throw new TypeError(`${where}: validateInput must be 'callee' or 'both', got ${describe(o.validateInput)}`);
-  }
-  if (typeof o.captureCallStack !== 'boolean') throw new TypeError(`${where}: captureCallStack must be a boolean, got ${describe(o.captureCallStack)}`);
+  checkOneOf(where, 'validateInput', o.validateInput, ['callee', 'both']);
+  checkBoolean(where, 'captureCallStack', o.captureCallStack);
   return Object.freeze(o);
 }

@@ -1,9 +1,9 @@
-// A peer: one end of an RPC link over one transport. Owns the pending table (ids, timers, abort
-// listeners), routes incoming frames, emits and receives events. Must not import node:cluster.
-import { nanoid } from 'nanoid';
+// A peer: one end of an RPC link over one transport. Routes incoming frames to the pending table
+// (replies) and the dispatcher (calls), emits and receives events, and runs the link's lifecycle
+// (bye, transport closed, close, drain). Must not import node:cluster.
 import pTimeout from 'p-timeout';
-import type { EventMap, ProcedureDef, ProcedureMap } from '../contract/contract.js';
-import { describe } from '../contract/contract.js';
+import { checkTimeout, describe } from '../checks.js';
+import type { ProcedureDef } from '../contract/contract.js';
 import { check } from '../contract/schema.js';
 import {
   RpcAbortedError,
@@ -19,166 +19,53 @@ import {
   type PeerExitInfo,
 } from '../errors.js';
 import { decodeError, encodeError } from '../protocol/errors.js';
-import { readFrame, type CallFrame, type EventFrame, type Frame } from '../protocol/frames.js';
+import { BYE_FRAME, callFrame, cancelFrame, errFrame, eventFrame, readFrame, type Frame } from '../protocol/frames.js';
 import { inspectPayload, payloadError } from '../protocol/payload.js';
 import type { Transport, TransportClose } from '../transport/transport.js';
-import { Deadlines, type Expiring } from './deadlines.js';
-import { Dispatcher, type ServedEntry } from './dispatch.js';
+import { Dispatcher } from './dispatch.js';
+import { EventInbox } from './inbox.js';
 import type { Listeners } from './listeners.js';
-import { checkTimeout, type ResolvedEndpointOptions } from './options.js';
-
-/**
- * Options of one call.
- * @public
- */
-export interface CallOptions {
-  /** Overrides the endpoint's timeout for this call, in milliseconds; `Infinity` disables it. */
-  readonly timeout?: number;
-  /** Aborts the call: the promise rejects with `signal.reason` and the remote handler's signal aborts. */
-  readonly signal?: AbortSignal;
-}
-
-/**
- * Counters of one endpoint (summed over every worker on the primary's hub).
- * @public
- */
-export interface EndpointStats {
-  /** Calls this side made. */
-  callsSent: number;
-  /** Calls the other side made to this one. */
-  callsReceived: number;
-  /** Calls this side made that await their reply now. */
-  inFlight: number;
-  /** Incoming calls queued or running now. */
-  handling: number;
-  /** Calls that timed out. */
-  timeouts: number;
-  /** Calls whose remote handler threw. */
-  remoteErrors: number;
-  /** Inputs, outputs and events that failed their schema on this side. */
-  validationFailures: number;
-  /** Replies that came after their call had settled (timed out or aborted), dropped. */
-  lateReplies: number;
-  /** Events this side emitted. */
-  eventsSent: number;
-  /** Events this side received (valid or not). */
-  eventsReceived: number;
-  /** Malformed or unexpected frames received from the other side, ignored. */
-  protocolErrors: number;
-  /** Frames waiting for the channel to drain (backpressure). */
-  backlog: number;
-  /** Problems reported while no 'error' listener was registered (the first one is also a process warning). */
-  unheardErrors: number;
-}
-
-/**
- * A call in flight, for finding stuck calls.
- * @public
- */
-export interface InFlightCall {
-  /** The call's correlation id. */
-  readonly id: string;
-  /** The procedure called. */
-  readonly method: string;
-  /** Who was called: `worker 3 (pid 1234)`, `the primary`. */
-  readonly target: string;
-  /** Milliseconds since the call started. */
-  readonly ageMs: number;
-}
-
-/** Every counter at zero. */
-export function zeroStats(): EndpointStats {
-  return {
-    callsSent: 0,
-    callsReceived: 0,
-    inFlight: 0,
-    handling: 0,
-    timeouts: 0,
-    remoteErrors: 0,
-    validationFailures: 0,
-    lateReplies: 0,
-    eventsSent: 0,
-    eventsReceived: 0,
-    protocolErrors: 0,
-    backlog: 0,
-    unheardErrors: 0,
-  };
-}
-
-/** One outgoing call awaiting its reply. */
-class PendingCall implements Expiring {
-  settled = false;
-  constructor(
-    readonly id: string,
-    readonly method: string,
-    readonly frame: CallFrame,
-    readonly timeout: number,
-    readonly signal: AbortSignal | undefined,
-    readonly startedAt: number,
-    readonly deadline: number,
-    readonly origin: { stack?: string } | undefined,
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (reason: unknown) => void,
-  ) {}
-}
-
-export interface PeerConfig {
-  readonly transport: Transport;
-  /** Procedures this side serves, with their handlers. */
-  readonly serves: ReadonlyMap<string, ServedEntry>;
-  /** Procedures the other side serves. */
-  readonly calls: ProcedureMap;
-  readonly events: EventMap;
-  readonly options: ResolvedEndpointOptions;
-  readonly listeners: Listeners;
-  /** Passed to event and error listeners, and to handlers as `ctx.worker`, on the primary's side. */
-  readonly worker: object | undefined;
-  /** The error a call gets once the other side is gone. */
-  readonly goneError?: (peer: PeerExitInfo) => RpcError;
-  /** Called once, when the peer closed for any reason. */
-  readonly onClosed?: (info: TransportClose) => void;
-}
-
-const now = (): number => performance.now();
-
+import type { ResolvedEndpointOptions } from './options.js';
+import type { EndpointSetup } from './setup.js';
+import { readCallOptions, type CallOptions } from './typed.js';
+import { PendingCalls, type InFlightCall, type PendingCall } from './pending.js';
+import { snapshotStats, zeroStats, type EndpointStats } from './stats.js';
 
 export class Peer {
   readonly #transport: Transport;
   readonly #calls: ReadonlyMap<string, ProcedureDef>;
-  readonly #events: ReadonlyMap<string, EventMap[string]>;
+  readonly #inbox: EventInbox;
   readonly #options: ResolvedEndpointOptions;
   readonly #listeners: Listeners;
   readonly #context: object;
   readonly #dispatcher: Dispatcher;
-  readonly #pending = new Map<string, PendingCall>();
-  /** The pending table's timers: one per distinct timeout, not one per call. */
-  readonly #deadlines = new Deadlines<PendingCall>((pending) => this.#onTimeout(pending));
-  readonly #prefix = `${nanoid(10)}.`;
+  readonly #pending: PendingCalls;
   readonly #goneError: (peer: PeerExitInfo) => RpcError;
   readonly #onClosed: ((info: TransportClose) => void) | undefined;
-  #seq = 0;
   /** Set once no new call may be made: returns the error such a call rejects with. */
   #refusal: (() => RpcError) | undefined;
   #closed = false;
-  /** Set while draining: called when the last pending call settles. */
-  #allSettled: (() => void) | undefined;
   #draining: Promise<void> | undefined;
   /** Set by close(), so a transport closed under the endpoint is told apart. */
   #closing = false;
-  readonly #signals = new Map<AbortSignal, { calls: Set<PendingCall>; onAbort: () => void }>();
-  #eventChain: Promise<void> | undefined;
   /** The counters; the gauges among them (inFlight, handling, backlog) are filled in by stats(). */
   readonly #stats = zeroStats();
 
-  constructor(config: PeerConfig) {
+  constructor(config: EndpointSetup) {
     this.#transport = config.transport;
     this.#calls = new Map(Object.entries(config.calls));
-    this.#events = new Map(Object.entries(config.events));
     this.#options = config.options;
     this.#listeners = config.listeners;
     this.#context = config.worker === undefined ? {} : { worker: config.worker };
+    this.#inbox = new EventInbox(config.events, config.listeners, this.#context, this.#stats, (name) =>
+      this.#problem(new Error(`unknown event ${JSON.stringify(name)} from ${this.peerName}`)),
+    );
     this.#goneError = config.goneError ?? ((peer) => new RpcPeerExitedError(peer, false));
     this.#onClosed = config.onClosed;
+    this.#pending = new PendingCalls(
+      { expired: (pending) => this.#onTimeout(pending), aborted: (pending) => this.#onAbort(pending) },
+      config.options.captureCallStack ? Peer.prototype.call : undefined,
+    );
     const { concurrency, maxQueue } = config.options;
     this.#dispatcher = new Dispatcher(
       config.serves,
@@ -228,17 +115,8 @@ export class Peer {
     let timeout = this.#options.timeout;
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
-      if (typeof options !== 'object' || options === null) {
-        return Promise.reject(new TypeError(`call("${method}"): options must be an object, got ${describe(options)}`));
-      }
-      if (options.timeout !== undefined) timeout = checkTimeout(`call("${method}")`, options.timeout);
-      if (options.signal !== undefined) {
-        if (!(options.signal instanceof AbortSignal)) {
-          return Promise.reject(new TypeError(`call("${method}"): signal must be an AbortSignal, got ${describe(options.signal)}`));
-        }
-        signal = options.signal;
-        if (signal.aborted) return Promise.reject(signal.reason);
-      }
+      ({ timeout, signal } = readCallOptions(`call("${method}")`, options, timeout));
+      if (signal?.aborted === true) return Promise.reject(signal.reason);
     }
     if (this.#pending.size >= this.#options.maxInFlight) {
       return Promise.reject(new RpcBusyError('in-flight', this.#options.maxInFlight, `call("${method}") to ${this.peerName}`));
@@ -263,81 +141,23 @@ export class Peer {
     if (problem !== undefined) {
       return Promise.reject(payloadError(method, problem, this.#options.maxPayloadBytes));
     }
-    const id = this.#prefix + (++this.#seq).toString(36);
-    const frame: CallFrame = input === undefined ? { k: 'call', i: id, m: method } : { k: 'call', i: id, m: method, p: input };
-    let origin: { stack?: string } | undefined;
-    if (this.#options.captureCallStack) {
-      origin = {};
-      Error.captureStackTrace(origin, Peer.prototype.call);
-    }
-    return new Promise((resolve, reject) => {
-      const startedAt = now();
-      const pending = new PendingCall(id, method, frame, timeout, signal, startedAt, startedAt + timeout, origin, resolve, reject);
-      if (timeout !== Infinity) this.#deadlines.add(pending, timeout);
-      if (signal !== undefined) this.#watch(signal, pending);
-      this.#pending.set(id, pending);
-      this.#stats.callsSent++;
-      this.#transport.send(frame);
-    });
-  }
-
-  #settle(pending: PendingCall): void {
-    this.#pending.delete(pending.id);
-    pending.settled = true;
-    if (pending.timeout !== Infinity) this.#deadlines.settled(pending.timeout);
-    if (pending.signal !== undefined) this.#unwatch(pending.signal, pending);
-    if (this.#allSettled !== undefined && this.#pending.size === 0) {
-      this.#allSettled();
-      this.#allSettled = undefined;
-    }
-  }
-
-  // One abort listener per signal, however many calls share it: a signal shared by many calls
-  // would otherwise collect a listener each (and Node warns past ten).
-  #watch(signal: AbortSignal, pending: PendingCall): void {
-    let group = this.#signals.get(signal);
-    if (group === undefined) {
-      const calls = new Set<PendingCall>();
-      const onAbort = (): void => {
-        for (const p of [...calls]) this.#onAbort(p);
-      };
-      group = { calls, onAbort };
-      this.#signals.set(signal, group);
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-    group.calls.add(pending);
-  }
-
-  #unwatch(signal: AbortSignal, pending: PendingCall): void {
-    const group = this.#signals.get(signal);
-    if (group === undefined || !group.calls.delete(pending) || group.calls.size > 0) return;
-    this.#signals.delete(signal);
-    signal.removeEventListener('abort', group.onAbort);
-  }
-
-  #reject(pending: PendingCall, error: unknown): void {
-    this.#settle(pending);
-    if (pending.origin?.stack !== undefined && error instanceof RpcError) {
-      // Point the error at the line that made the call, not at the timer or IPC listener.
-      const frames = pending.origin.stack.slice(pending.origin.stack.indexOf('\n'));
-      error.stack = `${error.name}: ${error.message}${frames}`;
-    }
-    pending.reject(error);
+    const frame = callFrame(this.#pending.nextId(), method, input);
+    const result = this.#pending.add(frame, timeout, signal, this.#pending.origin());
+    this.#stats.callsSent++;
+    this.#transport.send(frame);
+    return result;
   }
 
   #onTimeout(pending: PendingCall): void {
-    if (this.#pending.get(pending.id) !== pending) return;
     this.#stats.timeouts++;
-    this.#transport.send({ k: 'cancel', i: pending.id, r: 'timeout', t: pending.timeout });
-    this.#reject(pending, new RpcTimeoutError(pending.method, pending.timeout));
+    this.#transport.send(cancelFrame(pending.id, pending.timeout));
+    this.#pending.reject(pending, new RpcTimeoutError(pending.method, pending.timeout));
   }
 
   #onAbort(pending: PendingCall): void {
-    if (this.#pending.get(pending.id) !== pending) return;
-    this.#transport.send({ k: 'cancel', i: pending.id, r: 'abort' });
-    this.#settle(pending);
+    this.#transport.send(cancelFrame(pending.id));
     // signal.reason is always set once aborted: what abort() was given, or the platform's AbortError.
-    pending.reject(pending.signal!.reason);
+    this.#pending.abandon(pending, pending.signal!.reason);
   }
 
   /** Sends an event. Throws when the event is unknown or its payload cannot be sent. */
@@ -345,12 +165,12 @@ export class Peer {
     if (!checked) this.checkEvent(name, payload);
     if (this.#refusal !== undefined) throw this.#refusal();
     this.#stats.eventsSent++;
-    this.#transport.send(payload === undefined ? { k: 'event', m: name } : { k: 'event', m: name, p: payload });
+    this.#transport.send(eventFrame(name, payload));
   }
 
   /** Checks an event before it is sent; throws what `emit` would. */
   checkEvent(name: string, payload: unknown): void {
-    if (typeof name !== 'string' || !this.#events.has(name)) {
+    if (typeof name !== 'string' || !this.#inbox.has(name)) {
       throw new TypeError(`emit: ${describe(name)} is not an event of the contract`);
     }
     const problem = inspectPayload(payload, this.#options.maxPayloadBytes, this.#transport.serialization);
@@ -372,13 +192,10 @@ export class Peer {
           this.#stats.lateReplies++;
           return;
         }
-        if (frame.k === 'ok') {
-          this.#settle(pending);
-          return pending.resolve(frame.p);
-        }
+        if (frame.k === 'ok') return this.#pending.resolve(pending, frame.p);
         const error = decodeError(pending.method, frame.e);
         if (error instanceof RpcRemoteError) this.#stats.remoteErrors++;
-        return this.#reject(pending, error);
+        return this.#pending.reject(pending, error);
       }
       case 'cancel':
         return this.#dispatcher.onCancel(frame.i, (method) =>
@@ -387,39 +204,10 @@ export class Peer {
             : new RpcAbortedError(`the caller aborted its call to "${method}"`),
         );
       case 'event':
-        return this.#onEvent(frame);
+        return this.#inbox.receive(frame);
       case 'bye':
         return this.#onBye();
     }
-  }
-
-  #onEvent(frame: EventFrame): void {
-    this.#stats.eventsReceived++;
-    const schema = this.#events.get(frame.m);
-    if (schema === undefined) return this.#problem(new Error(`unknown event ${JSON.stringify(frame.m)} from ${this.peerName}`));
-    const deliver = (c: Awaited<ReturnType<typeof check>>): void => {
-      if (!c.ok) {
-        this.#stats.validationFailures++;
-        this.#listeners.error(new RpcValidationError(frame.m, 'event', c.issues), this.#context);
-        return;
-      }
-      this.#listeners.emit(frame.m, c.value, this.#context);
-    };
-    // Events reach listeners in the order they were sent, even past an asynchronous schema.
-    if (this.#eventChain === undefined) {
-      const checked = check(schema, frame.p);
-      if (!(checked instanceof Promise)) return deliver(checked);
-      this.#queueEvent(checked.then(deliver));
-    } else {
-      this.#queueEvent(this.#eventChain.then(() => check(schema, frame.p)).then(deliver));
-    }
-  }
-
-  #queueEvent(chain: Promise<void>): void {
-    this.#eventChain = chain;
-    void chain.then(() => {
-      if (this.#eventChain === chain) this.#eventChain = undefined;
-    });
   }
 
   #problem(error: Error): void {
@@ -433,11 +221,11 @@ export class Peer {
     switch (frame.k) {
       case 'call': {
         const pending = this.#pending.get(frame.i);
-        if (pending !== undefined) this.#reject(pending, new RpcUnserializableError(frame.m, [], detail));
+        if (pending !== undefined) this.#pending.reject(pending, new RpcUnserializableError(frame.m, [], detail));
         return;
       }
       case 'ok':
-        this.#transport.send({ k: 'err', i: frame.i, e: encodeError(new RpcUnserializableError('reply', [], detail), true) });
+        this.#transport.send(errFrame(frame.i, encodeError(new RpcUnserializableError('reply', [], detail), true)));
         return;
       case 'event':
         return this.#problem(new RpcUnserializableError(frame.m, [], detail));
@@ -448,10 +236,14 @@ export class Peer {
 
   #onBye(): void {
     // The other side closed its endpoint: nothing more will be answered there.
-    const reason = `${this.peerName} closed its endpoint`;
+    this.#closeAll(`${this.peerName} closed its endpoint`, false);
+  }
+
+  /** Refuses new calls and settles every call both ways with RPC_CLOSED; `reply`: tell the callers of incoming calls. */
+  #closeAll(reason: string, reply: boolean): void {
     this.#refusal ??= () => new RpcClosedError(reason);
-    for (const pending of [...this.#pending.values()]) this.#reject(pending, new RpcClosedError(reason));
-    this.#dispatcher.cancelAll(new RpcClosedError(reason), undefined);
+    this.#pending.rejectAll(() => new RpcClosedError(reason));
+    this.#dispatcher.cancelAll(new RpcClosedError(reason), reply ? new RpcClosedError(reason) : undefined);
   }
 
   #onTransportClosed(info: TransportClose): void {
@@ -461,17 +253,13 @@ export class Peer {
       this.#refusal = () => gone;
     }
     if (!info.local) {
-      for (const pending of [...this.#pending.values()]) {
-        this.#reject(pending, new RpcPeerExitedError(info.peer, !info.unsent.has(pending.frame)));
-      }
+      this.#pending.rejectAll((pending) => new RpcPeerExitedError(info.peer, !info.unsent.has(pending.frame)));
       this.#dispatcher.cancelAll(new RpcPeerExitedError(info.peer, true), undefined);
     } else if (!this.#closing) {
       // The transport was closed under the endpoint: settle everything as close() would.
-      const reason = `the transport to ${this.peerName} was closed`;
-      for (const pending of [...this.#pending.values()]) this.#reject(pending, new RpcClosedError(reason));
-      this.#dispatcher.cancelAll(new RpcClosedError(reason), undefined);
+      this.#closeAll(`the transport to ${this.peerName} was closed`, false);
     }
-    this.#deadlines.clear();
+    this.#pending.stopTimers();
     this.#onClosed?.(info);
   }
 
@@ -479,10 +267,8 @@ export class Peer {
   close(reason = 'the endpoint was closed'): void {
     if (this.#closed || this.#closing) return;
     this.#closing = true;
-    this.#refusal ??= () => new RpcClosedError(reason);
-    for (const pending of [...this.#pending.values()]) this.#reject(pending, new RpcClosedError(reason));
-    this.#dispatcher.cancelAll(new RpcClosedError(reason), new RpcClosedError(reason));
-    this.#transport.send({ k: 'bye' });
+    this.#closeAll(reason, true);
+    this.#transport.send(BYE_FRAME);
     this.#transport.close();
   }
 
@@ -506,29 +292,17 @@ export class Peer {
     const reason = 'the endpoint is draining';
     this.#refusal ??= () => new RpcClosedError(reason);
     this.#dispatcher.refuse(reason);
-    const outgoing =
-      this.#pending.size === 0
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            this.#allSettled = resolve;
-          });
-    const settled = Promise.all([outgoing, this.#dispatcher.idle()]);
+    const settled = Promise.all([this.#pending.allSettled(), this.#dispatcher.idle()]);
     await (timeout === Infinity ? settled : pTimeout(settled, { milliseconds: timeout, message: false })).catch(() => undefined);
     this.close('the endpoint was drained');
   }
 
-  stats(): EndpointStats {
-    return {
-      ...this.#stats,
-      inFlight: this.#pending.size,
-      handling: this.#dispatcher.size,
-      backlog: this.#transport.backlog,
-      unheardErrors: 0,
-    };
+  /** The counters and gauges; `unheardErrors` is the listeners' count, given by the owner of the listeners. */
+  stats(unheardErrors = 0): EndpointStats {
+    return snapshotStats(this.#stats, { inFlight: this.#pending.size, handling: this.#dispatcher.size, backlog: this.#transport.backlog }, unheardErrors);
   }
 
   inFlight(): InFlightCall[] {
-    const at = now();
-    return [...this.#pending.values()].map((p) => ({ id: p.id, method: p.method, target: this.peerName, ageMs: Math.round(at - p.startedAt) }));
+    return this.#pending.list(this.peerName);
   }
 }

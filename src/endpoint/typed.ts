@@ -12,10 +12,29 @@ import type {
   ProcedureDef,
   ProcedureMap,
 } from '../contract/contract.js';
-import { describe } from '../contract/contract.js';
+import { checkCount, checkTimeout, describe } from '../checks.js';
 import type { AnyHandler, ServedEntry } from './dispatch.js';
-import { checkCount, type ResolvedEndpointOptions } from './options.js';
-import type { CallOptions } from './peer.js';
+import type { ResolvedEndpointOptions } from './options.js';
+
+/**
+ * Options of one call.
+ * @public
+ */
+export interface CallOptions {
+  /** Overrides the endpoint's timeout for this call, in milliseconds; `Infinity` disables it. */
+  readonly timeout?: number;
+  /** Aborts the call: the promise rejects with `signal.reason` and the remote handler's signal aborts. */
+  readonly signal?: AbortSignal;
+}
+
+/** Reads a call's options over the endpoint's `timeout`; throws a TypeError naming `where` for a bad one. */
+export function readCallOptions(where: string, options: unknown, timeout: number): { timeout: number; signal: AbortSignal | undefined } {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+  const { timeout: own, signal } = options as CallOptions;
+  const checked = own === undefined ? timeout : checkTimeout(where, own);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${where}: signal must be an AbortSignal, got ${describe(signal)}`);
+  return { timeout: checked, signal };
+}
 
 /**
  * The arguments of `call` for a procedure: its input (optional when the procedure takes none, or

@@ -1,7 +1,11 @@
 // The HTTP cluster's own contract: control traffic between the supervisor and its workers is RPC
-// like any other, merged with the user's contract under reserved names.
+// like any other, merged with the user's contract under reserved names. Each shape is written once,
+// as a schema; its TypeScript type is derived from it. Imports no other module of src/http.
 import { z } from 'zod';
+import type { PrimaryHub } from '../cluster/primary.js';
+import type { PrimaryLink } from '../cluster/worker.js';
 import { defineContract, type Contract, type EventMap, type ProcedureMap } from '../contract/contract.js';
+import type { Handlers } from '../endpoint/typed.js';
 
 /** What one worker reports of itself. */
 export const workerStatsSchema = z.object({
@@ -16,7 +20,7 @@ export const workerStatsSchema = z.object({
   heapUsedBytes: z.number(),
 });
 
-/** The small report a worker pushes at every load interval. */
+/** The small report a worker pushes at every load interval, and after taking hand-offs. */
 export const loadReportSchema = z.object({
   /** Requests in flight, plus connections whose first request has not arrived yet. */
   inFlight: z.number(),
@@ -26,7 +30,7 @@ export const loadReportSchema = z.object({
   connections: z.number(),
 });
 
-const workerStateSchema = z.enum(['starting', 'ready', 'draining', 'gone']);
+export const workerStateSchema = z.enum(['starting', 'ready', 'draining', 'gone']);
 
 /** The whole cluster's stats, as the primary sees it. */
 export const clusterStatsSchema = z.object({
@@ -42,6 +46,29 @@ export const clusterStatsSchema = z.object({
   ),
   totals: z.object({ workers: z.number(), ready: z.number(), inFlight: z.number(), handled: z.number() }),
 });
+
+/**
+ * A worker's life: `starting` until it listens, `ready` while it gets traffic, `draining` once it
+ * was asked to stop (or stopped answering), `gone` after it exited.
+ * @public
+ */
+export type WorkerState = z.output<typeof workerStateSchema>;
+
+/**
+ * What one worker says of itself (`hub.worker(id).call('stats')`): ids, uptime, requests in flight
+ * and handled, event-loop delay p50 and p99 in milliseconds, memory in bytes.
+ */
+export type WorkerStats = z.output<typeof workerStatsSchema>;
+
+/** The load report a worker pushes at every `loadReportInterval`. */
+export type LoadReport = z.output<typeof loadReportSchema>;
+
+/**
+ * The whole cluster's stats: one entry per worker the primary knows (with its own report, or the
+ * error that kept it from answering), and the totals over the workers.
+ * @public
+ */
+export type ClusterStats = z.output<typeof clusterStatsSchema>;
 
 export const controlContract = defineContract({
   worker: {
@@ -79,6 +106,31 @@ export type MergedContract<C extends Contract> = Contract<
   C['primary'] & ControlContract['primary'],
   C['events'] & ControlContract['events']
 >;
+
+/** The supervisor's view of the hub: the control contract alone, fully typed. */
+export type ControlHub = PrimaryHub<ControlContract>;
+
+/** The worker runtime's view of its link: the control contract alone, fully typed. */
+export type ControlLink = PrimaryLink<ControlContract>;
+
+/** Narrows a hub of a merged contract to its control half; no cast: the merged hub is one. */
+export function controlHub<C extends Contract>(hub: PrimaryHub<MergedContract<C>>): ControlHub {
+  return hub;
+}
+
+/** Narrows a worker's link of a merged contract to its control half. */
+export function controlLink<C extends Contract>(link: PrimaryLink<MergedContract<C>>): ControlLink {
+  return link;
+}
+
+/**
+ * The user's handlers of one side, to spread beside the control ones. A contract whose side has no
+ * procedures may come without handlers; the endpoint checks at construction that every procedure
+ * has one, so the empty object stands in for them here.
+ */
+export function userHandlers<P extends ProcedureMap, Ctx>(user: Handlers<P, Ctx> | undefined): Handlers<P, Ctx> {
+  return user ?? ({} as Handlers<P, Ctx>);
+}
 
 function mergeMap<T extends ProcedureMap | EventMap>(what: string, user: T, control: T): T {
   for (const name of Object.keys(control)) {

@@ -8,44 +8,19 @@ import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import type { Contract } from '../contract/contract.js';
 import type { PrimaryHub } from '../cluster/primary.js';
-import { mergeContracts, type MergedContract } from './control.js';
+import { mergeContracts, type ClusterStats, type MergedContract } from './control.js';
 import { resolveHttpOptions, type HttpClusterOptions } from './options.js';
-import { applySchedulingPolicy, Supervisor, type HttpWorkerInfo, type WorkerExit } from './supervisor.js';
-import { runWorker, type HttpClusterWorker } from './worker-runtime.js';
+import type { HttpWorkerInfo, WorkerExit } from './primary/member.js';
+import { applySchedulingPolicy } from './primary/scheduling.js';
+import { wireProcess } from './primary/signals.js';
+import { Supervisor } from './primary/supervisor.js';
+import { runWorker, type HttpClusterWorker } from './worker/runtime.js';
 
-export type { BalanceStrategy, HttpClusterOptions, WorkerContext } from './options.js';
-export type { RestartOptions } from './restart-policy.js';
-export type { HttpWorkerInfo, WorkerExit, WorkerLoad, WorkerState } from './supervisor.js';
-export type { HttpClusterWorker } from './worker-runtime.js';
-export type { MergedContract, ControlContract } from './control.js';
-
-/**
- * The whole cluster's stats: every worker's own report and the totals.
- * @public
- */
-export interface ClusterStats {
-  /** One entry per worker the primary knows. */
-  readonly workers: readonly {
-    readonly id: number;
-    readonly pid?: number;
-    readonly state: HttpWorkerInfo['state'];
-    readonly restarts: number;
-    readonly stats?: {
-      readonly workerId: number;
-      readonly pid: number;
-      readonly uptimeMs: number;
-      readonly inFlight: number;
-      readonly handled: number;
-      readonly eventLoopDelayP50Ms: number;
-      readonly eventLoopDelayP99Ms: number;
-      readonly rssBytes: number;
-      readonly heapUsedBytes: number;
-    };
-    readonly error?: string;
-  }[];
-  /** Sums over the workers. */
-  readonly totals: { readonly workers: number; readonly ready: number; readonly inFlight: number; readonly handled: number };
-}
+export type { BalanceStrategy, HttpClusterOptions, RestartOptions, WorkerContext } from './options.js';
+export type { HttpWorkerInfo, WorkerExit, WorkerLoad } from './primary/member.js';
+export type { HttpClusterWorker } from './worker/runtime.js';
+export type { ClusterStats, MergedContract, ControlContract, WorkerState } from './control.js';
+export { RpcReloadError, RpcSchedulingPolicyError, RpcWorkerStartError } from './errors.js';
 
 /**
  * What `runHttpCluster` resolves to in the primary.
@@ -86,10 +61,10 @@ export interface HttpClusterPrimary<C extends Contract> {
   on(event: 'stopped', listener: (code: number) => void): this;
 }
 
-class App {
+class App<C extends Contract> implements HttpClusterPrimary<C> {
   readonly isPrimary = true;
-  readonly #supervisor: Supervisor;
-  constructor(supervisor: Supervisor) {
+  readonly #supervisor: Supervisor<C>;
+  constructor(supervisor: Supervisor<C>) {
     this.#supervisor = supervisor;
   }
   get address(): AddressInfo {
@@ -98,11 +73,11 @@ class App {
   get workers(): HttpWorkerInfo[] {
     return this.#supervisor.workers;
   }
-  get hub(): PrimaryHub<MergedContract<Contract>> {
+  get hub(): PrimaryHub<MergedContract<C>> {
     return this.#supervisor.hub;
   }
   stats(): Promise<ClusterStats> {
-    return this.#supervisor.clusterStats() as Promise<ClusterStats>;
+    return this.#supervisor.clusterStats();
   }
   reload(): Promise<void> {
     return this.#supervisor.reload();
@@ -121,7 +96,8 @@ class App {
  * in the primary it forks and supervises the workers and resolves once all are ready; in a
  * worker it creates the server with `options.worker` and serves.
  *
- * @throws `TypeError` for bad options; rejects when the port is in use or a worker fails to start.
+ * @throws `TypeError` for bad options; `RpcSchedulingPolicyError` when this process forked before.
+ * Rejects when the port is in use, or with `RpcWorkerStartError` when a worker fails to start.
  * @example
  * ```ts
  * const app = await runHttpCluster({
@@ -139,29 +115,9 @@ export async function runHttpCluster<C extends Contract = Contract<{}, {}, {}>>(
   if (!cluster.isPrimary) return runWorker(options, resolved, contract);
 
   applySchedulingPolicy(resolved.balance);
-  const supervisor = new Supervisor(options as HttpClusterOptions<Contract>, resolved, contract as MergedContract<Contract>);
+  const supervisor = new Supervisor(contract, options.handlers?.primary, resolved);
   await supervisor.start();
 
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signal === 'SIGHUP') {
-      supervisor.reload().catch((error: Error) => console.error(`typed-cluster-rpc: ${error.message}`));
-      return;
-    }
-    if (++signals > 1) {
-      // A second SIGINT or SIGTERM: stop now, with the shell's code for that signal.
-      void supervisor.kill().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-      return;
-    }
-    void supervisor.stop();
-  };
-  if (resolved.handleSignals) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
-  supervisor.on('stopped', (code: number) => {
-    if (resolved.handleSignals) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
-    // After the user's own listeners have seen the event.
-    if (resolved.exitProcess) setImmediate(() => process.exit(code));
-  });
-
-  const app = new App(supervisor);
-  return app as unknown as HttpClusterPrimary<C>;
+  wireProcess(supervisor, resolved);
+  return new App(supervisor);
 }

@@ -3,16 +3,73 @@
 import {
   RpcBusyError,
   RpcClosedError,
-  RpcError,
   RpcPayloadTooLargeError,
   RpcRemoteError,
   RpcUnknownMethodError,
   RpcUnserializableError,
   RpcValidationError,
+  type RpcError,
+  type RpcErrorCode,
   type RpcValidationIssue,
-  type RpcValidationSide,
 } from '../errors.js';
 import type { WireError } from './frames.js';
+
+/** An incoming library error's data, read with bounds and sanitized (implemented below). */
+export interface WireFields {
+  /** The error's message, or `fallback` when it has none. */
+  message(fallback: string): string;
+  /** A numeric field; 0 when absent or not a number. */
+  number(key: string): number;
+  /** A field that must be one of `choices`; `fallback` otherwise. */
+  oneOf<T extends string>(key: string, choices: readonly T[], fallback: T): T;
+  /** A list of schema issues. */
+  issues(key: string): RpcValidationIssue[];
+  /** A path of keys. */
+  path(key: string): readonly PropertyKey[];
+}
+
+/**
+ * How one code's error crosses the wire. `fields`: its own fields, which travel as data when the
+ * library raised it for a call and are left out when a handler threw it. `rebuild`: for errors a
+ * callee's library answers a call with (busy, unknown method …), how the caller makes the same
+ * class again for `method`; without it, the caller gets an `RpcRemoteError`.
+ */
+export interface WireForm {
+  readonly fields: readonly string[];
+  readonly rebuild?: (method: string, wire: WireFields) => RpcError;
+}
+
+/**
+ * Each code's wire form: decoding a library error is a lookup here. A new code needs an entry
+ * (the type makes that a compile error to forget).
+ */
+export const WIRE_FORMS: { readonly [K in RpcErrorCode]: WireForm } = Object.freeze({
+  RPC_TIMEOUT: { fields: ['method', 'timeout'] },
+  RPC_ABORTED: { fields: [] },
+  RPC_VALIDATION: {
+    fields: ['method', 'side', 'issues'],
+    rebuild: (method, w) => new RpcValidationError(method, w.oneOf('side', ['input', 'output', 'event'], 'input'), w.issues('issues')),
+  },
+  RPC_REMOTE: { fields: ['method'] },
+  RPC_UNKNOWN_METHOD: { fields: ['method'], rebuild: (method) => new RpcUnknownMethodError(method) },
+  RPC_PEER_EXITED: { fields: [] },
+  RPC_NO_WORKER: { fields: [] },
+  RPC_BUSY: {
+    fields: ['scope', 'limit'],
+    rebuild: (method, w) => new RpcBusyError(w.oneOf('scope', ['mailbox', 'in-flight'], 'in-flight'), w.number('limit'), `"${method}" on the other side`),
+  },
+  RPC_CLOSED: { fields: [], rebuild: (method, w) => new RpcClosedError(`"${method}" was not run: ${w.message('the other side closed')}`) },
+  RPC_PAYLOAD_TOO_LARGE: { fields: ['method', 'limit'], rebuild: (method, w) => new RpcPayloadTooLargeError(method, w.number('limit')) },
+  RPC_UNSERIALIZABLE: {
+    fields: ['method', 'path'],
+    rebuild: (method, w) => new RpcUnserializableError(method, w.path('path'), 'the reply cannot cross the wire intact'),
+  },
+  // The HTTP cluster's own failures never answer a call: they cross as RpcRemoteError.
+  RPC_WORKER_START_FAILED: { fields: [] },
+  RPC_RELOAD_FAILED: { fields: [] },
+  RPC_SCHEDULING_POLICY: { fields: [] },
+});
+
 
 const MAX_CAUSE_DEPTH = 4;
 const MAX_TEXT = 16_384;
@@ -56,7 +113,8 @@ function ownData(error: object, skip: ReadonlySet<string>): Record<string, unkno
   return data;
 }
 
-const RPC_FIELDS = new Set(['method', 'side', 'issues', 'scope', 'limit', 'path', 'timeout']);
+/** The library errors' own fields: left out of the data of an error a handler threw. */
+const RPC_FIELDS: ReadonlySet<string> = new Set(Object.values(WIRE_FORMS).flatMap((form) => form.fields));
 
 /** `String(value)`, for values whose conversion may throw (null prototype, hostile toString). */
 function safeString(value: unknown, fallback: string): string {
@@ -140,34 +198,30 @@ function readIssues(value: unknown): RpcValidationIssue[] {
   });
 }
 
+/** Reads a library error's data for its rebuild: every value checked, every string clipped. */
+function wireFields(w: Record<string, unknown>, data: Record<string, unknown> | undefined): WireFields {
+  const field = (key: string): unknown => data?.[key];
+  return {
+    message: (fallback) => text(w['message'], fallback),
+    number: (key) => Number(field(key)) || 0,
+    oneOf: (key, choices, fallback) => {
+      const value = field(key);
+      return choices.find((choice) => choice === value) ?? fallback;
+    },
+    issues: (key) => readIssues(field(key)),
+    path: (key) => readIssues([{ path: field(key) }])[0]?.path ?? [],
+  };
+}
+
 /** Rebuilds the error a caller rejects with from untrusted wire data. */
 export function decodeError(method: string, wire: unknown, depth = 0): RpcError {
   const w = (typeof wire === 'object' && wire !== null ? wire : {}) as Record<string, unknown>;
   const data = readData(w['data']);
   if (w['rpc'] === true && depth === 0) {
-    const field = (key: string): unknown => data?.[key];
-    switch (w['code']) {
-      case 'RPC_VALIDATION': {
-        const side = field('side');
-        return new RpcValidationError(
-          method,
-          side === 'input' || side === 'output' || side === 'event' ? (side as RpcValidationSide) : 'input',
-          readIssues(field('issues')),
-        );
-      }
-      case 'RPC_UNKNOWN_METHOD':
-        return new RpcUnknownMethodError(method);
-      case 'RPC_BUSY':
-        return new RpcBusyError(field('scope') === 'mailbox' ? 'mailbox' : 'in-flight', Number(field('limit')) || 0, `"${method}" on the other side`);
-      case 'RPC_PAYLOAD_TOO_LARGE':
-        return new RpcPayloadTooLargeError(method, Number(field('limit')) || 0);
-      case 'RPC_UNSERIALIZABLE':
-        return new RpcUnserializableError(method, readIssues([{ path: field('path') }])[0]?.path ?? [], 'the reply cannot cross the wire intact');
-      case 'RPC_CLOSED':
-        return new RpcClosedError(`"${method}" was not run: ${text(w['message'], 'the other side closed')}`);
-      default:
-        break;
-    }
+    const code = w['code'];
+    // Own keys only: a code such as "__proto__" or "constructor" finds nothing.
+    const form = typeof code === 'string' && Object.hasOwn(WIRE_FORMS, code) ? WIRE_FORMS[code as keyof typeof WIRE_FORMS] : undefined;
+    if (form?.rebuild !== undefined) return form.rebuild(method, wireFields(w, data));
   }
   const cause = depth < MAX_CAUSE_DEPTH && w['cause'] !== undefined ? decodeError(method, w['cause'], depth + 1) : undefined;
   const code = w['code'];

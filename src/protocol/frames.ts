@@ -141,3 +141,35 @@ export function readFrame(raw: unknown): Frame | string {
       return `unknown frame kind ${typeof kind === 'string' ? JSON.stringify(kind.slice(0, 32)) : typeof kind}`;
   }
 }
+
+// The frame constructors: every frame this library sends is built here, next to its type, so the
+// wire's keys are written in one file. Each kind keeps one object shape (no key set to undefined),
+// which keeps the send path monomorphic.
+
+/** A call frame; a call without input carries no `p`. */
+export function callFrame(id: string, method: string, input: unknown): CallFrame {
+  return input === undefined ? { k: 'call', i: id, m: method } : { k: 'call', i: id, m: method, p: input };
+}
+
+/** A successful reply; a reply without value carries no `p`. */
+export function okFrame(id: string, value: unknown): OkFrame {
+  return value === undefined ? { k: 'ok', i: id } : { k: 'ok', i: id, p: value };
+}
+
+/** A failed reply carrying an error already turned into data. */
+export function errFrame(id: string, error: WireError): ErrFrame {
+  return { k: 'err', i: id, e: error };
+}
+
+/** The caller gave up: on its timeout (`timeout`: the one that elapsed, in ms) or by aborting. */
+export function cancelFrame(id: string, timeout?: number): CancelFrame {
+  return timeout === undefined ? { k: 'cancel', i: id, r: 'abort' } : { k: 'cancel', i: id, r: 'timeout', t: timeout };
+}
+
+/** A one-way event; an event without payload carries no `p`. */
+export function eventFrame(name: string, payload: unknown): EventFrame {
+  return payload === undefined ? { k: 'event', m: name } : { k: 'event', m: name, p: payload };
+}
+
+/** The one goodbye frame: it carries nothing, so it is shared. */
+export const BYE_FRAME: ByeFrame = Object.freeze({ k: 'bye' });

@@ -3,13 +3,12 @@
 import type { PeerExitInfo } from '../errors.js';
 import { envelope, handshake, openEnvelope, type Envelope, type Frame } from '../protocol/frames.js';
 import type { Serialization } from '../protocol/payload.js';
+import { TRANSPORT_DEFAULTS } from './defaults.js';
 import type { Transport, TransportReceiver } from './transport.js';
 
 /** Called by the channel when a write finished: `error` set when it was not delivered. */
 export type WriteDone = (error?: Error | null) => void;
 
-/** Most frames per envelope: bounds one IPC message's size and the time to decode it. */
-export const DEFAULT_MAX_BATCH = 512;
 
 /**
  * A transport over a message channel: subclasses say how to write one envelope and call
@@ -29,7 +28,7 @@ export abstract class BatchingTransport implements Transport {
   #receiver: TransportReceiver | undefined;
   readonly #failed = new Set<object>();
 
-  constructor(serialization: Serialization, peerName: string, maxBatch = DEFAULT_MAX_BATCH) {
+  constructor(serialization: Serialization, peerName: string, maxBatch = TRANSPORT_DEFAULTS.maxBatch) {
     this.serialization = serialization;
     this.peerName = peerName;
     this.#maxBatch = maxBatch;

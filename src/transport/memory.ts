@@ -1,9 +1,11 @@
 // An in-memory transport pair for tests: frames cross through the same serialization as IPC, on a
 // later macrotask, so what would not survive the real wire fails here too.
 import { deserialize, serialize } from 'node:v8';
+import { checkSerialization } from '../checks.js';
 import type { Envelope } from '../protocol/frames.js';
 import type { Serialization } from '../protocol/payload.js';
 import { BatchingTransport, type WriteDone } from './batching.js';
+import { TRANSPORT_DEFAULTS } from './defaults.js';
 import type { Transport } from './transport.js';
 
 class MemoryTransport extends BatchingTransport {
@@ -63,10 +65,7 @@ export interface MemoryTransportOptions {
  * @public
  */
 export function createMemoryTransportPair(options: MemoryTransportOptions = {}): [Transport, Transport] {
-  const serialization = options.serialization ?? 'advanced';
-  if (serialization !== 'advanced' && serialization !== 'json') {
-    throw new TypeError(`createMemoryTransportPair: serialization must be 'advanced' or 'json', got ${String(serialization)}`);
-  }
+  const serialization = checkSerialization('createMemoryTransportPair', options.serialization ?? TRANSPORT_DEFAULTS.memorySerialization);
   // Each end is named after the peer it talks to.
   const a = new MemoryTransport(serialization, 'memory peer b');
   const b = new MemoryTransport(serialization, 'memory peer a');

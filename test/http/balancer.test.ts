@@ -1,6 +1,6 @@
 // pickLeastLoaded: the pure choice of the worker that gets the next connection.
 import test from 'ava';
-import { pickLeastLoaded, type Candidate } from '../../src/http/balancer.js';
+import { pickLeastLoaded, type Candidate } from '../../src/http/primary/balancer.js';
 
 const NOW = 10_000;
 const STALE = 750;

@@ -1,6 +1,7 @@
 // RestartBudget: backoff per slot, reset after a long uptime, crash-loop limit over a sliding window.
 import test from 'ava';
-import { RESTART_DEFAULTS, RestartBudget, type RestartDecision, type RestartOptions } from '../../src/http/restart-policy.js';
+import { RESTART_DEFAULTS, type RestartOptions } from '../../src/http/options.js';
+import { RestartBudget, type RestartDecision } from '../../src/http/primary/restart-policy.js';
 
 const options = (o: RestartOptions = {}): Required<RestartOptions> => ({ ...RESTART_DEFAULTS, jitter: 0, maxRestarts: 100, ...o });
 const delay = (d: RestartDecision): number => {

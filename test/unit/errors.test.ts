@@ -14,7 +14,10 @@ import {
   RpcUnknownMethodError,
   RpcUnserializableError,
   RpcValidationError,
+  type RpcErrorCode,
 } from '../../src/index.js';
+import { RpcReloadError, RpcSchedulingPolicyError, RpcWorkerStartError } from '../../src/http/index.js';
+import { decodeError, encodeError, WIRE_FORMS } from '../../src/protocol/errors.js';
 
 const exit = { peer: 'worker 3 (pid 99)', workerId: 3, exitCode: null, signal: 'SIGKILL' };
 
@@ -30,6 +33,9 @@ const INSTANCES: readonly [Function, RpcError, string][] = [
   [RpcClosedError, new RpcClosedError(), 'RPC_CLOSED'],
   [RpcPayloadTooLargeError, new RpcPayloadTooLargeError('m', 1), 'RPC_PAYLOAD_TOO_LARGE'],
   [RpcUnserializableError, new RpcUnserializableError('m', ['a'], 'why'), 'RPC_UNSERIALIZABLE'],
+  [RpcWorkerStartError, new RpcWorkerStartError(1, 'did not become ready within 5 ms'), 'RPC_WORKER_START_FAILED'],
+  [RpcReloadError, new RpcReloadError('reload: the cluster is shutting down'), 'RPC_RELOAD_FAILED'],
+  [RpcSchedulingPolicyError, new RpcSchedulingPolicyError('round-robin', 2, 1), 'RPC_SCHEDULING_POLICY'],
 ];
 
 for (const [Class, error, code] of INSTANCES) {
@@ -91,4 +97,23 @@ test('RpcAbortedError and RpcClosedError keep a cause', (t) => {
   const cause = new Error('why');
   t.is(new RpcAbortedError('stop', { cause }).cause, cause);
   t.is(new RpcClosedError('closed', { cause }).cause, cause);
+});
+
+test('every code has a wire form naming only fields its class really has', (t) => {
+  t.deepEqual(new Set(Object.keys(WIRE_FORMS)), new Set(Object.keys(ErrorCodes)));
+  for (const [, error, code] of INSTANCES) {
+    for (const field of WIRE_FORMS[code as RpcErrorCode].fields) t.true(Object.hasOwn(error, field), `${code}.${field}`);
+  }
+});
+
+test('every error a callee library answers with is rebuilt as the same class, with its fields', (t) => {
+  for (const [Class, error, code] of INSTANCES) {
+    if (WIRE_FORMS[code as RpcErrorCode].rebuild === undefined) continue;
+    const rebuilt = decodeError('m', encodeError(error, true));
+    t.true(rebuilt instanceof Class, code);
+    t.is(rebuilt.code as string, code);
+    for (const field of WIRE_FORMS[code as RpcErrorCode].fields) {
+      t.deepEqual((rebuilt as unknown as Record<string, unknown>)[field], (error as unknown as Record<string, unknown>)[field], `${code}.${field}`);
+    }
+  }
 });

@@ -2,7 +2,7 @@
 import test from 'ava';
 import { RpcBusyError, RpcClosedError, RpcRemoteError, RpcUnknownMethodError, RpcValidationError } from '../../src/index.js';
 import { decodeError, encodeError } from '../../src/protocol/errors.js';
-import { ENVELOPE_TAG, MAX_FRAMES_PER_ENVELOPE, openEnvelope, readFrame } from '../../src/protocol/frames.js';
+import { BYE_FRAME, callFrame, cancelFrame, ENVELOPE_TAG, errFrame, eventFrame, MAX_FRAMES_PER_ENVELOPE, okFrame, openEnvelope, readFrame } from '../../src/protocol/frames.js';
 
 test('openEnvelope ignores every message that does not carry the tag as its own key', (t) => {
   for (const message of [undefined, null, 0, 'x', true, [], {}, { f: [] }, Object.create({ [ENVELOPE_TAG]: 1, f: [] }), JSON.parse('{"__proto__": {"~crpc": 1}, "f": []}')]) {
@@ -192,3 +192,25 @@ for (const [what, make] of UNUSUAL_THROWS) {
     t.pass(String(wire));
   });
 }
+
+test('every frame the constructors build passes the guard, and none carries a key set to undefined', (t) => {
+  const frames = [
+    callFrame('a.1', 'm', { x: 1 }),
+    callFrame('a.2', 'm', undefined),
+    okFrame('a.1', 0),
+    okFrame('a.2', undefined),
+    errFrame('a.3', encodeError(new Error('boom'))),
+    cancelFrame('a.4', 100),
+    cancelFrame('a.5'),
+    eventFrame('tick', null),
+    eventFrame('tick', undefined),
+    BYE_FRAME,
+  ];
+  for (const frame of frames) {
+    t.is(readFrame(frame), frame);
+    t.false(Object.values(frame).includes(undefined), JSON.stringify(frame));
+  }
+  t.deepEqual(cancelFrame('a.4', 100), { k: 'cancel', i: 'a.4', r: 'timeout', t: 100 });
+  t.deepEqual(cancelFrame('a.5'), { k: 'cancel', i: 'a.5', r: 'abort' });
+  t.false('p' in callFrame('a.2', 'm', undefined));
+});

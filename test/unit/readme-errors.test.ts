@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
 import * as api from '../../src/index.js';
+import * as httpApi from '../../src/http/index.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const section = readme.slice(readme.indexOf('## Errors'), readme.indexOf('\n## ', readme.indexOf('## Errors') + 1));
@@ -15,7 +16,8 @@ test('the README error table lists every code of ErrorCodes, once, in the same o
 
 test('each class the README names is exported and carries the code of its row', (t) => {
   for (const { code, className } of rows) {
-    const ctor = (api as Record<string, unknown>)[className];
+    // The HTTP cluster's errors are exported by its own entry, typed-cluster-rpc/http.
+    const ctor = (api as Record<string, unknown>)[className] ?? (httpApi as Record<string, unknown>)[className];
     t.is(typeof ctor, 'function', `${className} is exported`);
     const prototype = (ctor as { prototype: unknown }).prototype;
     t.true(prototype instanceof api.RpcError, `${className} extends RpcError`);

@@ -1,56 +1,5 @@
 // When to bring a crashed worker back, and when to stop trying. Pure: callers pass the clock.
-
-/**
- * How crashed workers are restarted.
- * @public
- */
-export interface RestartOptions {
-  /**
-   * Delay before the first restart after a crash, in milliseconds.
-   * @defaultValue `100`
-   */
-  readonly initialDelay?: number;
-  /**
-   * Longest delay between restarts, in milliseconds.
-   * @defaultValue `10_000`
-   */
-  readonly maxDelay?: number;
-  /**
-   * Each consecutive crash multiplies the delay by this.
-   * @defaultValue `2`
-   */
-  readonly factor?: number;
-  /**
-   * Randomises each delay by up to this fraction either way, so workers do not restart in step.
-   * @defaultValue `0.2`
-   */
-  readonly jitter?: number;
-  /**
-   * A worker that stays up this long resets the backoff, in milliseconds.
-   * @defaultValue `30_000`
-   */
-  readonly resetAfter?: number;
-  /**
-   * More than this many crashes within `window` is a crash loop: restarting stops.
-   * @defaultValue `5`
-   */
-  readonly maxRestarts?: number;
-  /**
-   * The sliding window for `maxRestarts`, in milliseconds.
-   * @defaultValue `60_000`
-   */
-  readonly window?: number;
-}
-
-export const RESTART_DEFAULTS: Required<RestartOptions> = Object.freeze({
-  initialDelay: 100,
-  maxDelay: 10_000,
-  factor: 2,
-  jitter: 0.2,
-  resetAfter: 30_000,
-  maxRestarts: 5,
-  window: 60_000,
-});
+import type { RestartOptions } from '../options.js';
 
 /** The decision after a crash. */
 export type RestartDecision = { readonly restart: true; readonly delay: number } | { readonly restart: false; readonly crashes: number };

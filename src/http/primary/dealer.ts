@@ -1,8 +1,9 @@
 // Least-loaded balancing: the primary owns the listening socket, accepts each connection paused
-// (it reads no byte of it) and hands it to the worker the balancer picks.
+// (it reads no byte of it) and hands it to the worker the balancer picks, or holds it while none is
+// ready.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Worker } from 'node:cluster';
-import { HANDOFF } from './handoff.js';
+import { handOver } from '../handoff.js';
 
 /** A worker the dealer may hand a connection to. */
 export interface Seat {
@@ -14,14 +15,12 @@ export interface Seat {
 /** The most connections held while no worker is ready; more are closed at once. */
 const MAX_WAITING = 1_024;
 
+/** Owns the listening socket in `'least-loaded'` mode and deals each connection to a worker. */
 export class ConnectionDealer {
   readonly #server: Server;
   readonly #pick: () => Seat | undefined;
   readonly #waiting: Socket[] = [];
   #closed = false;
-  /** Connections handed over, and closed because no worker could take them. */
-  handedOver = 0;
-  dropped = 0;
 
   constructor(pick: () => Seat | undefined) {
     this.#pick = pick;
@@ -69,28 +68,11 @@ export class ConnectionDealer {
     }
     const seat = this.#pick();
     if (seat === undefined) {
-      if (this.#waiting.length >= MAX_WAITING) {
-        this.dropped++;
-        socket.destroy();
-      } else {
-        this.#waiting.push(socket);
-      }
+      if (this.#waiting.length >= MAX_WAITING) socket.destroy();
+      else this.#waiting.push(socket);
       return;
     }
     seat.handed();
-    this.handedOver++;
-    try {
-      // keepOpen false: once sent, the primary's copy of the socket is closed. If the worker died
-      // during the hand-off the callback gets the error and the connection is closed, not left hanging.
-      seat.worker.send(HANDOFF, socket, { keepOpen: false }, (error: Error | null) => {
-        if (error) {
-          this.dropped++;
-          socket.destroy();
-        }
-      });
-    } catch {
-      this.dropped++;
-      socket.destroy();
-    }
+    handOver(seat.worker, socket);
   }
 }

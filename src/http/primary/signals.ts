@@ -1,0 +1,41 @@
+// The primary's process-level wiring: signals (SIGTERM/SIGINT stop, a second one kills, SIGHUP
+// reloads) and the process exit once the cluster stopped.
+import type { ResolvedHttpOptions } from '../options.js';
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** What the signals drive. */
+export interface Stoppable {
+  reload(): Promise<void>;
+  stop(): Promise<number>;
+  kill(): Promise<void>;
+  on(event: 'stopped', listener: (code: number) => void): unknown;
+}
+
+/** The shell's exit code for a process ended by this signal. */
+export function signalExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
+  return signal === 'SIGINT' ? 130 : 143;
+}
+
+/** Handles the signals (with `handleSignals`) until the cluster stops, then exits (with `exitProcess`). */
+export function wireProcess(cluster: Stoppable, options: Pick<ResolvedHttpOptions, 'handleSignals' | 'exitProcess'>): void {
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signal === 'SIGHUP') {
+      cluster.reload().catch((error: Error) => console.error(`typed-cluster-rpc: ${error.message}`));
+      return;
+    }
+    if (++signals > 1) {
+      // A second SIGINT or SIGTERM: stop now, with the shell's code for that signal.
+      void cluster.kill().then(() => process.exit(signalExitCode(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM')));
+      return;
+    }
+    void cluster.stop();
+  };
+  if (options.handleSignals) for (const signal of SIGNALS) process.on(signal, onSignal);
+  cluster.on('stopped', (code: number) => {
+    if (options.handleSignals) for (const signal of SIGNALS) process.off(signal, onSignal);
+    // After the user's own listeners have seen the event.
+    if (options.exitProcess) setImmediate(() => process.exit(code));
+  });
+}

@@ -1,0 +1,128 @@
+// A worker's drain, as logic a test can drive: stop accepting, mark responses `Connection: close`,
+// decide which connection may be closed and when the drain is over, and choose the exit code.
+// The server, the timers and the exit are injected; the counts come from the load meter.
+import type { ConnectionLoad, LoadMeter } from './load-meter.js';
+
+// How long, once draining, a connection may take to send its first request before it is closed.
+export const FIRST_REQUEST_GRACE_MS = 1_000;
+
+/** What the primary's `shutdown` call resolves to. */
+export interface DrainResult {
+  /** Requests that finished during the drain. */
+  readonly drained: number;
+  /** Requests still in flight at the deadline. */
+  readonly remaining: number;
+}
+
+/** A response the drain may still mark: what `http.ServerResponse` offers. */
+export interface DrainResponse {
+  readonly headersSent: boolean;
+  setHeader(name: string, value: string): unknown;
+}
+
+/** A connection the drain may close. */
+export interface DrainSocket {
+  destroy(): void;
+}
+
+/** What the drain needs of its world. */
+export interface DrainHooks {
+  /** Stops accepting connections, leaving the open ones alone. */
+  stopAccepting(): void;
+  /** Runs `callback` after `ms` without holding the process open. */
+  schedule(callback: () => void, ms: number): void;
+  /** Ends the process with this code, once the primary's answer has left. */
+  exit(code: number): void;
+}
+
+/** A kept-alive connection between two requests: the drain closes it rather than wait for another. */
+export function mayClose(connection: ConnectionLoad): boolean {
+  return connection.served > 0 && connection.busy === 0;
+}
+
+/** Nothing in progress, and no connection still to send its first request. */
+export function isDrained<S extends object>(meter: LoadMeter<S>): boolean {
+  return meter.inFlight === 0 && !meter.awaitsFirstRequest();
+}
+
+/** 0 only when every request was drained: a worker that gave up on some must not look like a clean stop. */
+export function drainExitCode(result: DrainResult): number {
+  return result.remaining > 0 ? 1 : 0;
+}
+
+/** A worker's drain: started once (by the primary's `shutdown` or a SIGTERM), answered once. */
+export class Drain<S extends DrainSocket = DrainSocket> {
+  readonly #meter: LoadMeter<S>;
+  readonly #hooks: DrainHooks;
+  readonly #open = new Set<DrainResponse>();
+  #serving = false;
+  #result: Promise<DrainResult> | undefined;
+  #idle: (() => void) | undefined;
+
+  constructor(meter: LoadMeter<S>, hooks: DrainHooks) {
+    this.#meter = meter;
+    this.#hooks = hooks;
+  }
+
+  get draining(): boolean {
+    return this.#result !== undefined;
+  }
+
+  /** The server exists and accepts: a drain must stop it and close connections. */
+  serving(): void {
+    this.#serving = true;
+  }
+
+  /** A response began: kept until it ends; marked at once when draining. */
+  responseStarted(res: DrainResponse): void {
+    this.#open.add(res);
+    if (this.draining) res.setHeader('connection', 'close');
+  }
+
+  /** A response ended or was aborted. */
+  responseEnded(res: DrainResponse): void {
+    this.#open.delete(res);
+    this.settle();
+  }
+
+  /** While draining: close what became idle, and finish once nothing is left. */
+  settle(): void {
+    if (!this.draining) return;
+    this.#closeIdle();
+    if (isDrained(this.#meter)) this.#idle?.();
+  }
+
+  /** Starts the drain (once; later calls get the same answer), and exits once it is over. */
+  start(deadlineMs: number): Promise<DrainResult> {
+    if (this.#result !== undefined) return this.#result;
+    this.#result = this.#run(deadlineMs);
+    void this.#result.then((result) => this.#hooks.exit(drainExitCode(result)));
+    return this.#result;
+  }
+
+  async #run(deadlineMs: number): Promise<DrainResult> {
+    const handledBefore = this.#meter.handled;
+    if (this.#serving) {
+      this.#hooks.stopAccepting();
+      // Responses still to be written tell their clients not to reuse the connection; idle
+      // kept-alive connections are closed now, busy ones after their response, and new ones
+      // after the request they were opened for.
+      for (const res of this.#open) if (!res.headersSent) res.setHeader('connection', 'close');
+      this.#closeIdle();
+      this.#hooks.schedule(() => {
+        for (const [socket, c] of this.#meter.connections()) if (c.served === 0) socket.destroy();
+      }, Math.min(deadlineMs, FIRST_REQUEST_GRACE_MS));
+    }
+    if (!isDrained(this.#meter)) {
+      await new Promise<void>((resolve) => {
+        this.#idle = resolve;
+        this.#hooks.schedule(resolve, deadlineMs);
+      });
+    }
+    return { drained: this.#meter.handled - handledBefore, remaining: this.#meter.inFlight };
+  }
+
+  #closeIdle(): void {
+    for (const [socket, c] of this.#meter.connections()) if (mayClose(c)) socket.destroy();
+  }
+}

@@ -1,0 +1,67 @@
+// The worker's half of the HTTP cluster, wiring only: the load meter, the drain and the link to
+// the primary, the user's server, signals, and the traffic. Never imports src/http/primary.
+import type { Server } from 'node:http';
+import net, { type Socket } from 'node:net';
+import type { Contract } from '../../contract/contract.js';
+import type { PrimaryLink } from '../../cluster/worker.js';
+import { controlLink, type MergedContract } from '../control.js';
+import type { HttpClusterOptions, ResolvedHttpOptions } from '../options.js';
+import { Drain } from './drain.js';
+import { connectWorker, reportFailure, type WorkerParts } from './link.js';
+import { LoadMeter } from './load-meter.js';
+import { LoopDelay } from './loop-delay.js';
+import { instrument, reportLoad, takeTraffic } from './serve.js';
+
+/**
+ * What `runHttpCluster` resolves to in a worker.
+ * @public
+ */
+export interface HttpClusterWorker<C extends Contract> {
+  /** `false`: this is a worker. */
+  readonly isPrimary: false;
+  /** The worker's link to the primary. */
+  readonly primary: PrimaryLink<MergedContract<C>>;
+  /** The worker's HTTP server. */
+  readonly server: Server;
+}
+
+function isHttpServer(value: unknown): value is Server {
+  return typeof value === 'object' && value !== null && typeof (value as Server).listen === 'function' && typeof (value as Server).closeIdleConnections === 'function';
+}
+
+/** Runs this process as one worker of the HTTP cluster: serves until the primary drains it. */
+export async function runWorker<C extends Contract>(options: HttpClusterOptions<C>, resolved: ResolvedHttpOptions, contract: MergedContract<C>): Promise<HttpClusterWorker<C>> {
+  let server: Server | undefined;
+  const meter = new LoadMeter<Socket>();
+  const drain = new Drain(meter, {
+    // Stop accepting, without http's close(), which also closes every connection without a
+    // request in progress, including one accepted (or handed over) a moment ago whose request
+    // has not been read yet: its client would see a reset instead of an answer.
+    stopAccepting: () => net.Server.prototype.close.call(server),
+    schedule: (callback, ms) => void setTimeout(callback, ms).unref(),
+    // Exit once the answer has left: the primary waits for this exit.
+    exit: (code) => void setImmediate(() => process.exit(code)),
+  });
+  const parts: WorkerParts = { meter, loop: new LoopDelay(), drain };
+  const primary = connectWorker(options, resolved, contract, parts);
+  const link = controlLink(primary);
+
+  try {
+    server = await options.worker({ primary });
+  } catch (error) {
+    return reportFailure(link, error);
+  }
+  if (!isHttpServer(server)) return reportFailure(link, new TypeError('runHttpCluster: the worker factory must return an http.Server (from http.createServer)'));
+  const httpServer = server;
+  instrument(httpServer, parts);
+
+  // A worker ignores the terminal's Ctrl-C (sent to the whole process group): the primary
+  // coordinates shutdown. SIGTERM sent to this worker alone drains it.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => void drain.start(resolved.shutdownTimeout));
+
+  const report = reportLoad(link, parts, resolved.loadReportInterval);
+  await takeTraffic(httpServer, resolved, parts, report).catch((error: unknown) => reportFailure(link, error));
+  link.emit('workerListening', {});
+  return { isPrimary: false, primary, server: httpServer };
+}
