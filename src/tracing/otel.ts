@@ -1,0 +1,88 @@
+// The tracing hooks' shape, and their loader: `@opentelemetry/api` is an optional peer dependency,
+// imported only by `loadRpcTracing`. Its types stay out of this module's declarations (spans.ts
+// holds the code that uses them), so a consumer without the package compiles.
+import { createRpcTracing } from './spans.js';
+import type { TraceField } from './trace-context.js';
+
+/**
+ * A CLIENT span around one outgoing call.
+ * @public
+ */
+export interface RpcClientSpan {
+  /** What the call frame carries (the span's own context), or undefined when there is none to send. */
+  readonly field: TraceField | undefined;
+  /** Ends the span: `outcome` is `'ok'` or the error code; `error` describes a failure. */
+  end(outcome: string, error?: unknown): void;
+}
+
+/**
+ * A SERVER span around one handled call.
+ * @public
+ */
+export interface RpcServerSpan {
+  /** Runs `fn` (the handler) with the span as the active context, so calls it makes are its children. */
+  run<T>(fn: () => T): T;
+  /** Ends the span: `outcome` is `'ok'` or the error code; `error` describes a failure. */
+  end(outcome: string, error?: unknown): void;
+}
+
+/**
+ * The tracing hooks an endpoint calls: one span per call on each side.
+ * @public
+ */
+export interface RpcTracing {
+  /** Starts a CLIENT span named by `method`, a child of the active span (with no active span, see `rootSpans`). */
+  startClient(method: string): RpcClientSpan;
+  /** Starts a SERVER span named by `method`, a child of the context in the frame's trace field (untrusted; ignored when invalid; without one, see `rootSpans`). */
+  startServer(method: string, field: unknown): RpcServerSpan;
+}
+
+/**
+ * Options of {@link loadRpcTracing}.
+ * @public
+ */
+export interface RpcTracingOptions {
+  /**
+   * The tracer's name, as OpenTelemetry reports the instrumentation scope.
+   * @defaultValue `'typed-cluster-rpc'`
+   */
+  readonly tracerName?: string;
+  /**
+   * The `rpc.system` attribute of every span.
+   * @defaultValue `'typed-cluster-rpc'`
+   */
+  readonly system?: string;
+  /**
+   * Whether calls outside sampled traces are traced too: a call made outside any span starts a
+   * trace of its own, a call that arrives without a trace context gets a root SERVER span, and an
+   * unsampled context travels on so its sampling decision holds downstream. Off by default: only
+   * sampled traces are followed, and background traffic (heartbeats, load reports, timers) or an
+   * unsampled request costs only a look at the active context. Set it alike in every process.
+   * @defaultValue `false`
+   */
+  readonly rootSpans?: boolean;
+}
+
+/**
+ * Loads `@opentelemetry/api` and returns the tracing hooks over the globally registered tracer
+ * provider, or undefined when the package is not installed. Nothing is imported before this is
+ * called, so a process that never calls it pays nothing.
+ * @throws `TypeError` (rejects) for bad options.
+ * @public
+ */
+export async function loadRpcTracing(options: RpcTracingOptions = {}): Promise<RpcTracing | undefined> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('loadRpcTracing: options must be an object');
+  for (const key of ['tracerName', 'system'] as const) {
+    const value = options[key];
+    if (value !== undefined && (typeof value !== 'string' || value.length === 0)) throw new TypeError(`loadRpcTracing: ${key} must be a non-empty string`);
+  }
+  if (options.rootSpans !== undefined && typeof options.rootSpans !== 'boolean') throw new TypeError('loadRpcTracing: rootSpans must be a boolean');
+  let api: Parameters<typeof createRpcTracing>[0];
+  try {
+    const mod = (await import('@opentelemetry/api')) as typeof api & { default?: typeof api };
+    api = typeof mod.trace === 'object' ? mod : mod.default!;
+  } catch {
+    return undefined;
+  }
+  return createRpcTracing(api, options);
+}
