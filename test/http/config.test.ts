@@ -22,7 +22,7 @@ const refused: [string, Record<string, unknown>, RegExp][] = [
   ['heartbeatInterval: 2^31', { heartbeatInterval: 2 ** 31 }, /heartbeatInterval must be a positive number of milliseconds up to 2147483647/],
   ['restart.maxDelay: Infinity', { restart: { maxDelay: Infinity } }, /restart\.maxDelay must be a positive number/],
   ['an unknown option', { wokers: 2 }, /unknown option "wokers"/],
-  ['an unknown restart option', { restart: { maxRetries: 3 } }, /unknown restart option "maxRetries"/],
+  ['an unknown restart option', { restart: { maxRetries: 3 } }, /restart: unknown option "maxRetries"/],
   ['restart.factor below 1', { restart: { factor: 0.5 } }, /restart\.factor must be a number >= 1/],
 ];
 for (const [what, patch, message] of refused) {
