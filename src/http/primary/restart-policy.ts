@@ -59,3 +59,10 @@ export class RestartBudget {
     return this.#ceilingReached || this.#exhausted.has(slot);
   }
 }
+
+/** The limit a give-up reached, in words: `3 crashes of slot 1 within 60000 ms (more than restart.maxRestarts = 2)`. */
+export function describeLimit(decision: Extract<RestartDecision, { restart: false }>, slot: number, o: Required<RestartOptions>): string {
+  return decision.scope === 'slot'
+    ? `${decision.crashes} crashes of slot ${slot} within ${o.window} ms (more than restart.maxRestarts = ${o.maxRestarts})`
+    : `${decision.crashes} crashes of the cluster within ${o.window} ms (more than restart.maxClusterRestarts = ${o.maxClusterRestarts})`;
+}

@@ -6,7 +6,6 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Contract } from '../../contract/contract.js';
 import { createPrimary, type PrimaryHandlerContext, type PrimaryHub } from '../../cluster/primary.js';
-import { RpcTimeoutError } from '../../errors.js';
 import { RpcReloadError, RpcWorkerStartError } from '../errors.js';
 import type { Handlers } from '../../endpoint/typed.js';
 import { unacknowledged } from '../handoff.js';
@@ -18,10 +17,12 @@ import { collectClusterStats } from './cluster-stats.js';
 import { ConnectionDealer, type Seat } from './dealer.js';
 import { clusterHealth, type ClusterHealth, type SlotVacancy } from './health.js';
 import { Member, restartsAfterExit, type HttpWorkerInfo, type WorkerExit } from './member.js';
-import { RestartBudget } from './restart-policy.js';
+import { describeLimit, RestartBudget } from './restart-policy.js';
+import { ping } from './heartbeat.js';
 import { forcedLine, retire, type RetiredWorker } from './retire.js';
 import { Rollout } from './rollout.js';
 import { Roster } from './roster.js';
+import { tell } from './tell.js';
 
 /** Supervises the forked workers of one HTTP cluster; `runHttpCluster` wraps it in the public app. */
 export class Supervisor<C extends Contract = Contract> extends EventEmitter {
@@ -68,18 +69,8 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     });
   }
 
-  /**
-   * Emits to the user's listeners. One that throws must not break the supervisor, which emits
-   * from inside the cluster's own event handlers: its error is reported as a warning.
-   */
   #tell(event: string, payload: unknown): void {
-    for (const listener of this.listeners(event)) {
-      try {
-        (listener as (value: unknown) => void)(payload);
-      } catch (error) {
-        process.emitWarning(`a '${event}' listener threw: ${error instanceof Error ? error.message : String(error)}`, { type: 'ClusterRpcWarning' });
-      }
-    }
+    tell(this, event, payload);
   }
 
   /**
@@ -199,10 +190,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   #restart(slot: number, exit: WorkerExit, member: Member): void {
     const decision = this.#budget.crashed(slot, performance.now(), performance.now() - member.startedAt);
     if (!decision.restart) {
-      const limit =
-        decision.scope === 'slot'
-          ? `${decision.crashes} crashes of slot ${slot} within ${this.#options.restart.window} ms (more than restart.maxRestarts = ${this.#options.restart.maxRestarts})`
-          : `${decision.crashes} crashes of the cluster within ${this.#options.restart.window} ms (more than restart.maxClusterRestarts = ${this.#options.restart.maxClusterRestarts})`;
+      const limit = describeLimit(decision, slot, this.#options.restart);
       const message = `${limit}; not restarting slot ${slot}. The last worker (pid ${member.handle.pid}) ${exit.reason}.`;
       log('error', message);
       this.#vacancies.set(slot, { slot, reason: `restarts stopped: ${limit}; the last worker ${exit.reason}`, restarting: false });
@@ -243,22 +231,9 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
 
   #beat(): void {
     for (const member of this.#roster.inState('ready')) {
-      if (member.pinging) continue;
-      member.pinging = true;
-      member.handle.call('ping', undefined, { timeout: this.#options.heartbeatTimeout }).then(
-        ({ rssBytes }) => {
-          member.pinging = false;
-          member.rssBytes = rssBytes;
-          if (rssBytes > this.#options.maxWorkerRssBytes) this.#recycle(member, rssBytes);
-        },
-        (error: unknown) => {
-          member.pinging = false;
-          // An event loop that does not answer gets no new connections, then is replaced.
-          if (error instanceof RpcTimeoutError && member.apply('unresponsive')) {
-            member.kill(`did not answer the heartbeat within ${this.#options.heartbeatTimeout} ms`);
-          }
-        },
-      );
+      ping(member, this.#options.heartbeatTimeout, (rssBytes) => {
+        if (rssBytes > this.#options.maxWorkerRssBytes) this.#recycle(member, rssBytes);
+      });
     }
   }
 
