@@ -51,9 +51,10 @@ export interface HttpClusterPrimary<C extends Contract> {
    */
   reload(): Promise<void>;
   /**
-   * Graceful shutdown: stop accepting, drain every worker within `shutdownTimeout`, kill what is
-   * left. Resolves to the exit code (0: all drained; 1: a worker was killed at the deadline or the
-   * supervisor had given up); with `exitProcess`, the process then exits with it.
+   * Graceful shutdown: stop accepting, drain every worker within `shutdownTimeout` (what is left
+   * then is cut off, and a worker that cannot answer is killed), reported by `stopForced`. Resolves
+   * to the exit code (0: all drained; 1: the deadline cut a drain short, or the supervisor had given
+   * up on a slot); with `exitProcess`, the process then exits with it.
    */
   close(): Promise<number>;
   /** A worker is listening and gets traffic. */

@@ -123,7 +123,9 @@ export interface HttpClusterOptions<C extends Contract = Contract<{}, {}, {}>> {
   /** Creates the worker's HTTP server (do not call `listen`: the cluster does). Runs in each worker. */
   readonly worker: (context: WorkerContext<C>) => Server | Promise<Server>;
   /**
-   * How long a graceful shutdown may take before workers still running are killed, in milliseconds.
+   * How long a worker's drain may take, in a shutdown or a reload, in milliseconds. At the deadline
+   * the worker cuts off what is left and exits 1; one that cannot (a blocked event loop) is killed
+   * one second later.
    * @defaultValue `10_000`
    */
   readonly shutdownTimeout?: number;
