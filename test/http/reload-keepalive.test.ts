@@ -130,14 +130,14 @@ const clients = { "Node's keep-alive http.Agent": nodeAgentClient, 'undici': und
 
 for (const [name, make] of Object.entries(clients)) {
   test(`a reload under keep-alive load with ${name} fails no request and replaces every worker`, async (t) => {
-    const c = await startCluster(t, { WORKERS: '2', SHUTDOWN_TIMEOUT: '20000', LOAD_REPORT_INTERVAL: '50' });
+    const c = await startCluster(t, { READY_TIMEOUT: '60000', WORKERS: '2', SHUTDOWN_TIMEOUT: '20000', LOAD_REPORT_INTERVAL: '50' });
     await reloadUnderLoad(t, c, make());
   });
 }
 
 for (const balance of ['round-robin', 'os'] as const) {
   test(`a reload under keep-alive load with Node's agent fails no request with balance '${balance}'`, async (t) => {
-    const c = await startCluster(t, { WORKERS: '2', BALANCE: balance, SHUTDOWN_TIMEOUT: '20000', LOAD_REPORT_INTERVAL: '50' });
+    const c = await startCluster(t, { READY_TIMEOUT: '60000', WORKERS: '2', BALANCE: balance, SHUTDOWN_TIMEOUT: '20000', LOAD_REPORT_INTERVAL: '50' });
     await reloadUnderLoad(t, c, nodeAgentClient());
   });
 }

@@ -5,7 +5,7 @@ import test from 'ava';
 import { startCluster } from './helpers.js';
 
 test('one crash in each of three workers with maxRestarts 2: every slot is restarted', async (t) => {
-  const c = await startCluster(t, { WORKERS: '3', RESTART: JSON.stringify({ initialDelay: 20, maxRestarts: 2 }) });
+  const c = await startCluster(t, { READY_TIMEOUT: '60000', WORKERS: '3', RESTART: JSON.stringify({ initialDelay: 20, maxRestarts: 2 }) });
   const { workers } = await c.listening();
   for (const [i, w] of workers.entries()) {
     process.kill(w.pid, 'SIGKILL');
@@ -47,7 +47,7 @@ test("one slot's crash loop stops only that slot: the cluster runs degraded, say
 });
 
 test('maxClusterRestarts stops every restart once the whole cluster crashed more often than that', async (t) => {
-  const c = await startCluster(t, { WORKERS: '2', RESTART: JSON.stringify({ initialDelay: 20, maxRestarts: 5, maxClusterRestarts: 1 }) });
+  const c = await startCluster(t, { READY_TIMEOUT: '60000', WORKERS: '2', RESTART: JSON.stringify({ initialDelay: 20, maxRestarts: 5, maxClusterRestarts: 1 }) });
   const { workers } = await c.listening();
   process.kill(workers[0]!.pid, 'SIGKILL');
   const restarted = await c.line('workerRestarted', 30_000);
