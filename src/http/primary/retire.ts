@@ -1,5 +1,6 @@
 // Retiring one worker: ask it to drain over RPC, wait for its exit, kill it past the deadline, and
 // account for what it drained and what was cut off (the worker's own answer).
+import { log } from '../log.js';
 import type { HttpWorkerInfo, Member } from './member.js';
 
 /**
@@ -64,4 +65,15 @@ export function forcedLine(r: RetiredWorker, deadlineMs: number): string {
   return r.killed
     ? `${who} was killed ${FORCE_GRACE_MS} ms past the shutdown deadline (${deadlineMs} ms): ${counts}`
     : `${who} was stopped at the shutdown deadline (${deadlineMs} ms): ${counts}`;
+}
+
+/**
+ * A shutdown's drain of every worker, closing idle connections at once. Resolves to the workers
+ * whose drain the deadline cut short, each also written as one line.
+ */
+export async function retireAll(members: readonly Member[], deadlineMs: number): Promise<RetiredWorker[]> {
+  const results = await Promise.all(members.map((m) => retire(m, { deadlineMs, closeIdle: true })));
+  const forced = results.filter((r): r is RetiredWorker => r !== undefined && !r.clean);
+  for (const r of forced) log('error', forcedLine(r, deadlineMs));
+  return forced;
 }

@@ -19,7 +19,7 @@ import { clusterHealth, type ClusterHealth, type SlotVacancy } from './health.js
 import { Member, restartsAfterExit, type HttpWorkerInfo, type WorkerExit } from './member.js';
 import { describeLimit, RestartBudget } from './restart-policy.js';
 import { ping } from './heartbeat.js';
-import { forcedLine, retire, type RetiredWorker } from './retire.js';
+import { forcedLine, retire, retireAll } from './retire.js';
 import { Rollout } from './rollout.js';
 import { Roster } from './roster.js';
 import { tell } from './tell.js';
@@ -64,13 +64,15 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
         return self.#stopping !== undefined;
       },
       forkSuccessor: (old) => this.#fork(old.slot, old.restarts, true),
-      retire: (member) => retire(member, { deadlineMs: this.#options.shutdownTimeout, closeIdle: false }),
+      retire: async (member) => {
+        const deadlineMs = this.#options.shutdownTimeout;
+        const result = await retire(member, { deadlineMs, closeIdle: false });
+        // A reload's drain cut short at the deadline is said too, not lost silently.
+        if (result !== undefined && !result.clean && this.#stopping === undefined) log('warn', `reload: ${forcedLine(result, deadlineMs)}`);
+        return result;
+      },
       refill: (slot, exit, old) => this.#restart(slot, exit, old),
     });
-  }
-
-  #tell(event: string, payload: unknown): void {
-    tell(this, event, payload);
   }
 
   /**
@@ -152,7 +154,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     if (member === undefined || !member.apply('listening')) return;
     // A rollout's new worker fills its slot the moment it is ready; its predecessor drains next.
     this.#roster.promote(member);
-    this.#tell('workerReady', member.info());
+    tell(this, 'workerReady', member.info());
     this.#dealer?.wake();
   }
 
@@ -183,7 +185,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     member.failStart(`${reason} before it was ready`);
     const exit: WorkerExit = { worker: member.info(), code, signal, planned: member.planned, reason };
     member.exit = exit;
-    this.#tell('workerExited', exit);
+    tell(this, 'workerExited', exit);
     if (restartsAfterExit(context)) this.#restart(member.slot, exit, member);
   }
 
@@ -194,8 +196,8 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       const message = `${limit}; not restarting slot ${slot}. The last worker (pid ${member.handle.pid}) ${exit.reason}.`;
       log('error', message);
       this.#vacancies.set(slot, { slot, reason: `restarts stopped: ${limit}; the last worker ${exit.reason}`, restarting: false });
-      this.#tell('restartsExhausted', { slot, crashes: decision.crashes, lastExit: exit, message, scope: decision.scope });
-      this.#tell('degraded', this.health);
+      tell(this, 'restartsExhausted', { slot, crashes: decision.crashes, lastExit: exit, message, scope: decision.scope });
+      tell(this, 'degraded', this.health);
       if (this.#roster.live().length === 0 && this.#restartTimers.size === 0) void this.stop();
       return;
     }
@@ -204,7 +206,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       this.#restartTimers.delete(slot);
       if (this.#stopping !== undefined || this.#roster.filled(slot)) return;
       const replacement = this.#fork(slot, member.restarts + 1, false);
-      this.#tell('workerRestarted', { slot, previous: exit, worker: replacement.info(), delayMs: decision.delay });
+      tell(this, 'workerRestarted', { slot, previous: exit, worker: replacement.info(), delayMs: decision.delay });
     }, decision.delay);
     clearTimeout(this.#restartTimers.get(slot));
     this.#restartTimers.set(slot, timer);
@@ -246,7 +248,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     this.#rollout.replace(member).then(
       () => {
         const replacement = this.#roster.occupant(member.slot);
-        this.#tell('workerRecycled', { worker: member.info(), rssBytes, limit, replacement: replacement?.info(), message });
+        tell(this, 'workerRecycled', { worker: member.info(), rssBytes, limit, replacement: replacement?.info(), message });
       },
       (error: Error) => log('error', `replacing worker ${member.handle.id} above the memory ceiling failed: ${error.message}`),
     );
@@ -260,14 +262,12 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       await this.#dealer?.close();
       const deadlineMs = this.#options.shutdownTimeout;
       for (const m of this.#roster.inState('starting')) m.killedFor ??= 'was stopped while starting (the cluster is shutting down)';
-      const results = await Promise.all(this.#roster.live().map((m) => retire(m, { deadlineMs, closeIdle: true })));
-      const forced = results.filter((r): r is RetiredWorker => r !== undefined && !r.clean);
-      for (const r of forced) log('error', forcedLine(r, deadlineMs));
-      if (forced.length > 0) this.#tell('stopForced', { deadlineMs, workers: forced });
+      const forced = await retireAll(this.#roster.live(), deadlineMs);
+      if (forced.length > 0) tell(this, 'stopForced', { deadlineMs, workers: forced });
       await this.#hub.close();
       const gaveUp = [...this.#vacancies.values()].some((v) => !v.restarting);
       const code = forced.length > 0 || gaveUp ? 1 : 0;
-      this.#tell('stopped', code);
+      tell(this, 'stopped', code);
       return code;
     })();
     return this.#stopping;
