@@ -24,6 +24,11 @@ const refused: [string, Record<string, unknown>, RegExp][] = [
   ['an unknown option', { wokers: 2 }, /unknown option "wokers"/],
   ['an unknown restart option', { restart: { maxRetries: 3 } }, /restart: unknown option "maxRetries"/],
   ['restart.factor below 1', { restart: { factor: 0.5 } }, /restart\.factor must be a number >= 1/],
+  ['restart.maxClusterRestarts: -1', { restart: { maxClusterRestarts: -1 } }, /restart: maxClusterRestarts must be a non-negative integer or Infinity, got number -1/],
+  ['maxWorkerRssBytes: 0', { maxWorkerRssBytes: 0 }, /maxWorkerRssBytes must be a positive integer or Infinity, got number 0/],
+  ["maxWorkerRssBytes: '1G'", { maxWorkerRssBytes: '1G' }, /maxWorkerRssBytes must be a positive integer or Infinity, got the string "1G"/],
+  ["serialization: 'v8'", { serialization: 'v8' }, /serialization must be 'advanced' or 'json', got the string "v8"/],
+  ['handleSignals: 1', { handleSignals: 1 }, /handleSignals must be a boolean, got number 1/],
 ];
 for (const [what, patch, message] of refused) {
   test(`runHttpCluster refuses ${what} with a TypeError before forking`, async (t) => {
