@@ -22,6 +22,7 @@ test('one crash in each of three workers with maxRestarts 2: every slot is resta
 
 test("one slot's crash loop stops only that slot: the cluster runs degraded, says why, and the next stop exits 1", async (t) => {
   const c = await startCluster(t, {
+    READY_TIMEOUT: '60000',
     WORKERS: '2',
     WORKER_MODE: 'crash-after-start',
     CRASH_SLOT: '1',

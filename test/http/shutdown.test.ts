@@ -75,7 +75,7 @@ test('a handler that never finishes is cut off at the shutdown deadline, the sto
 
 test('a worker whose event loop is blocked past the deadline is killed, and the stop says it never answered', async (t) => {
   const shutdownTimeout = 1_500;
-  const c = await startCluster(t, { WORKERS: '2', SHUTDOWN_TIMEOUT: String(shutdownTimeout), LOAD_REPORT_INTERVAL: '50', HEARTBEAT_TIMEOUT: '60000' });
+  const c = await startCluster(t, { READY_TIMEOUT: '60000', WORKERS: '2', SHUTDOWN_TIMEOUT: String(shutdownTimeout), LOAD_REPORT_INTERVAL: '50', HEARTBEAT_TIMEOUT: '60000' });
   const { port } = await c.listening();
   // That worker answers, then blocks its event loop for far longer than the deadline and its grace.
   const blockedPid = await pidOf(port, '/then-block?ms=15000');
