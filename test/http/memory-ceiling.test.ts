@@ -9,7 +9,7 @@ const MiB = 1024 * 1024;
 test('a worker above maxWorkerRssBytes is replaced without a failed request, and the replacement is reported', async (t) => {
   const limit = 512 * MiB;
   const c = await startCluster(t, { READY_TIMEOUT: '60000', WORKERS: '2', MAX_WORKER_RSS_BYTES: String(limit), HEARTBEAT_INTERVAL: '200', LOAD_REPORT_INTERVAL: '50' });
-  const { port, workers } = await c.listening();
+  const { port, workers } = await c.listening(120_000);
   const load = new Load(t, port, '/slow?ms=5', 4);
   await load.more(20, 20_000);
   const grown = await pidOf(port, '/grow?mb=600');

@@ -102,7 +102,7 @@ function load(client: Client, url: string, loops: number) {
 }
 
 async function reloadUnderLoad(t: import('ava').ExecutionContext, c: Cluster, client: Client): Promise<void> {
-  const { port, workers } = await c.listening();
+  const { port, workers } = await c.listening(120_000);
   const oldPids = workers.map((w) => w.pid);
   const l = load(client, `http://127.0.0.1:${port}/slow?ms=2`, 8);
   t.teardown(() => l.stop().catch(() => {}));

@@ -6,7 +6,7 @@ import { startCluster } from './helpers.js';
 
 test('one crash in each of three workers with maxRestarts 2: every slot is restarted', async (t) => {
   const c = await startCluster(t, { READY_TIMEOUT: '60000', WORKERS: '3', RESTART: JSON.stringify({ initialDelay: 20, maxRestarts: 2 }) });
-  const { workers } = await c.listening();
+  const { workers } = await c.listening(120_000);
   for (const [i, w] of workers.entries()) {
     process.kill(w.pid, 'SIGKILL');
     const restarted = await c.line('workerRestarted', 30_000, (l) => l.previousPid === w.pid);
@@ -29,7 +29,7 @@ test("one slot's crash loop stops only that slot: the cluster runs degraded, say
     CRASH_AFTER_MS: '200',
     RESTART: JSON.stringify({ initialDelay: 20, jitter: 0, maxRestarts: 1 }),
   });
-  await c.listening();
+  await c.listening(120_000);
   const degraded = await c.line('degraded', 30_000);
   t.like(degraded.health, { configured: 2, degraded: true });
   t.is(degraded.health.vacant.length, 1);
@@ -49,7 +49,7 @@ test("one slot's crash loop stops only that slot: the cluster runs degraded, say
 
 test('maxClusterRestarts stops every restart once the whole cluster crashed more often than that', async (t) => {
   const c = await startCluster(t, { READY_TIMEOUT: '60000', WORKERS: '2', RESTART: JSON.stringify({ initialDelay: 20, maxRestarts: 5, maxClusterRestarts: 1 }) });
-  const { workers } = await c.listening();
+  const { workers } = await c.listening(120_000);
   process.kill(workers[0]!.pid, 'SIGKILL');
   const restarted = await c.line('workerRestarted', 30_000);
   await c.line('workerReady', 30_000, (l) => l.worker.pid === restarted.worker.pid);

@@ -34,7 +34,7 @@ async function assertSettled(t: import('ava').ExecutionContext, c: Cluster, coun
 
 test('a new worker that dies while starting aborts the rollout; the old worker keeps its slot, and nothing is restarted', async (t) => {
   const c = await startCluster(t, { READY_TIMEOUT: '60000', WORKERS: '2', SLOW_START_SLOT: '0', SLOW_START_MS: '2000' });
-  const { workers } = await c.listening();
+  const { workers } = await c.listening(120_000);
   const old = workers.map((w) => w.pid);
   const reloading = c.command('reload', {}, 60_000);
   const fresh = await forkAfterBoot(c, 2, 1);
@@ -53,7 +53,7 @@ test('a new worker that dies while starting aborts the rollout; the old worker k
 
 test('a new worker that dies once ready is restarted by the policy and the rollout continues', async (t) => {
   const c = await startCluster(t, { READY_TIMEOUT: '60000', WORKERS: '2', RESTART: JSON.stringify({ initialDelay: 50 }) });
-  const { workers } = await c.listening();
+  const { workers } = await c.listening(120_000);
   const old = workers.map((w) => w.pid);
   const reloading = c.command('reload', {}, 60_000);
   const fresh = await forkAfterBoot(c, 2, 1);
@@ -70,7 +70,7 @@ test('a new worker that dies once ready is restarted by the policy and the rollo
 
 test('an old worker that crashes while it waits its turn is refilled by the policy and the rollout continues without it', async (t) => {
   const c = await startCluster(t, { READY_TIMEOUT: '60000', WORKERS: '2', RESTART: JSON.stringify({ initialDelay: 50 }) });
-  const { workers } = await c.listening();
+  const { workers } = await c.listening(120_000);
   const waiting = workers.find((w) => w.slot === 1)!.pid;
   const old = workers.map((w) => w.pid);
   const reloading = c.command('reload', {}, 60_000);
@@ -86,7 +86,7 @@ test('an old worker that crashes while it waits its turn is refilled by the poli
 
 test('an old worker that crashes while its successor starts is not restarted: the successor fills the slot', async (t) => {
   const c = await startCluster(t, { READY_TIMEOUT: '60000', WORKERS: '2', SLOW_START_SLOT: '0', SLOW_START_MS: '2000', RESTART: JSON.stringify({ initialDelay: 50 }) });
-  const { workers, port } = await c.listening();
+  const { workers, port } = await c.listening(120_000);
   const old = workers.map((w) => w.pid);
   const reloading = c.command('reload', {}, 60_000);
   await forkAfterBoot(c, 2, 1);

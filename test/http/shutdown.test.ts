@@ -76,9 +76,13 @@ test('a handler that never finishes is cut off at the shutdown deadline, the sto
 test('a worker whose event loop is blocked past the deadline is killed, and the stop says it never answered', async (t) => {
   const shutdownTimeout = 1_500;
   const c = await startCluster(t, { READY_TIMEOUT: '60000', WORKERS: '2', SHUTDOWN_TIMEOUT: String(shutdownTimeout), LOAD_REPORT_INTERVAL: '50', HEARTBEAT_TIMEOUT: '60000' });
-  const { port } = await c.listening();
+  const { port } = await c.listening(120_000);
   // That worker answers, then blocks its event loop for far longer than the deadline and its grace.
-  const blockedPid = await pidOf(port, '/then-block?ms=15000');
+  const blockedPid = await pidOf(port, '/then-block?ms=120000');
+  // Its block starts 5 ms after its answer: let the other worker report a few times first, so the
+  // shutdown cannot reach it before it blocks.
+  const otherPid = (await c.workers()).find((w) => w.pid !== blockedPid)!.pid;
+  for (let i = 0; i < 5; i++) await c.command('awaitLoad', { pid: otherPid });
   c.child.kill('SIGTERM');
   t.deepEqual(await c.waitExit(shutdownTimeout + 20_000), { code: 1, signal: null }, c.stderr);
   const [event] = c.linesOf('stopForced');

@@ -121,6 +121,7 @@ export function stepOutcome(successorReady: boolean, predecessorAlive: boolean):
 /** One worker as the supervisor keeps it; its state changes only through `apply`. */
 export class Member implements Seat {
   #state: WorkerState = 'starting';
+  #wasReady = false;
   planned = false;
   /** Set when the cluster itself killed the worker, to say why. */
   killedFor: string | undefined;
@@ -136,6 +137,10 @@ export class Member implements Seat {
   exitCode: number | null | undefined;
   /** How it exited, once it did. */
   exit: WorkerExit | undefined;
+  /** It exited, or is exiting, without ever having been ready: it served nothing. */
+  get neverReady(): boolean {
+    return !this.#wasReady;
+  }
   /** The latest resident set size it reported, in bytes. */
   rssBytes: number | undefined;
   readonly ready: Promise<void>;
@@ -172,6 +177,7 @@ export class Member implements Seat {
     this.#state = next;
     clearTimeout(this.readyTimer);
     if (event === 'listening') {
+      this.#wasReady = true;
       this.load = { inFlight: 0, handled: 0, eventLoopDelayP99Ms: 0, connections: 0, reportedAt: performance.now() };
       this.#markReady();
     }

@@ -54,7 +54,8 @@ export async function retire(member: Member, mode: RetireMode): Promise<RetiredW
   await member.exited;
   clearTimeout(timer);
   // The worker's own drain timer ends at the deadline: it then exits 1, having cut off the rest.
-  const clean = !killed && member.exitCode === 0 && (answer === undefined || answer.remaining === 0);
+  // A worker stopped while it was starting had nothing to cut off, however it ended.
+  const clean = member.neverReady || (!killed && member.exitCode === 0 && (answer === undefined || answer.remaining === 0));
   return { worker: member.info(), drained: answer?.drained, cutOff: answer?.remaining, killed, clean };
 }
 
@@ -76,4 +77,15 @@ export async function retireAll(members: readonly Member[], deadlineMs: number):
   const forced = results.filter((r): r is RetiredWorker => r !== undefined && !r.clean);
   for (const r of forced) log('error', forcedLine(r, deadlineMs));
   return forced;
+}
+
+/**
+ * A worker still starting when the cluster stops: it has no request to lose, and may still be
+ * loading its code, long before it can answer over RPC. SIGTERM ends it at once: its runtime drains
+ * (nothing) and exits 0, or, not yet running, it dies by the signal, silently.
+ */
+export function stopStarting(member: Member): void {
+  member.killedFor ??= 'was stopped while starting (the cluster is shutting down)';
+  member.planned = true;
+  member.worker.process.kill('SIGTERM');
 }

@@ -19,7 +19,7 @@ import { clusterHealth, type ClusterHealth, type SlotVacancy } from './health.js
 import { Member, restartsAfterExit, type HttpWorkerInfo, type WorkerExit } from './member.js';
 import { describeLimit, RestartBudget } from './restart-policy.js';
 import { ping } from './heartbeat.js';
-import { forcedLine, retire, retireAll } from './retire.js';
+import { forcedLine, retire, retireAll, stopStarting } from './retire.js';
 import { Rollout } from './rollout.js';
 import { Roster } from './roster.js';
 import { tell } from './tell.js';
@@ -261,7 +261,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       this.#clearRestarts();
       await this.#dealer?.close();
       const deadlineMs = this.#options.shutdownTimeout;
-      for (const m of this.#roster.inState('starting')) m.killedFor ??= 'was stopped while starting (the cluster is shutting down)';
+      for (const m of this.#roster.inState('starting')) stopStarting(m);
       const forced = await retireAll(this.#roster.live(), deadlineMs);
       if (forced.length > 0) tell(this, 'stopForced', { deadlineMs, workers: forced });
       await this.#hub.close();
