@@ -22,8 +22,13 @@ const refused: [string, Record<string, unknown>, RegExp][] = [
   ['heartbeatInterval: 2^31', { heartbeatInterval: 2 ** 31 }, /heartbeatInterval must be a positive number of milliseconds up to 2147483647/],
   ['restart.maxDelay: Infinity', { restart: { maxDelay: Infinity } }, /restart\.maxDelay must be a positive number/],
   ['an unknown option', { wokers: 2 }, /unknown option "wokers"/],
-  ['an unknown restart option', { restart: { maxRetries: 3 } }, /unknown restart option "maxRetries"/],
+  ['an unknown restart option', { restart: { maxRetries: 3 } }, /restart: unknown option "maxRetries"/],
   ['restart.factor below 1', { restart: { factor: 0.5 } }, /restart\.factor must be a number >= 1/],
+  ['restart.maxClusterRestarts: -1', { restart: { maxClusterRestarts: -1 } }, /restart: maxClusterRestarts must be a non-negative integer or Infinity, got number -1/],
+  ['maxWorkerRssBytes: 0', { maxWorkerRssBytes: 0 }, /maxWorkerRssBytes must be a positive integer or Infinity, got number 0/],
+  ["maxWorkerRssBytes: '1G'", { maxWorkerRssBytes: '1G' }, /maxWorkerRssBytes must be a positive integer or Infinity, got the string "1G"/],
+  ["serialization: 'v8'", { serialization: 'v8' }, /serialization must be 'advanced' or 'json', got the string "v8"/],
+  ['handleSignals: 1', { handleSignals: 1 }, /handleSignals must be a boolean, got number 1/],
 ];
 for (const [what, patch, message] of refused) {
   test(`runHttpCluster refuses ${what} with a TypeError before forking`, async (t) => {

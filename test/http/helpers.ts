@@ -50,6 +50,9 @@ export type Line =
   | { type: 'workerRestarted'; slot: number; worker: WorkerView; previousPid: number; delayMs: number }
   | { type: 'restartsExhausted'; slot: number; crashes: number; message: string }
   | { type: 'stopped'; code: number }
+  | { type: 'degraded'; health: { configured: number; ready: number; degraded: boolean; vacant: { slot: number; reason: string; restarting: boolean }[] } }
+  | { type: 'stopForced'; deadlineMs: number; workers: { worker: WorkerView; drained?: number; cutOff?: number; killed: boolean; clean: boolean }[] }
+  | { type: 'workerRecycled'; worker: WorkerView; rssBytes: number; limit: number; replacementPid?: number }
   | { type: 'connected'; pid: number }
   | { type: 'reply'; seq: number; ok: boolean; value?: unknown; error?: string };
 

@@ -3,7 +3,7 @@
 // the primary is SIGKILLed.
 import net from 'node:net';
 import test from 'ava';
-import { get, hold, isAlive, pollUntil, pollUntilAsync, startCluster, tryConnect, withTimeout } from './helpers.js';
+import { get, hold, isAlive, pidOf, pollUntil, pollUntilAsync, startCluster, tryConnect, withTimeout } from './helpers.js';
 
 test('SIGTERM with 50 slow requests in flight: all complete with 200, no new connection is accepted, exit 0 within the deadline', async (t) => {
   const shutdownTimeout = 10_000;
@@ -39,7 +39,7 @@ test('SIGTERM with 50 slow requests in flight: all complete with 200, no new con
   t.deepEqual(c.linesOf('stopped'), [{ type: 'stopped', code: 0 }]);
 });
 
-test('a handler that never finishes is killed at the shutdown deadline and the primary exits 1', async (t) => {
+test('a handler that never finishes is cut off at the shutdown deadline, the stop says so per worker, and the primary exits 1', async (t) => {
   const shutdownTimeout = 1_500;
   const c = await startCluster(t, { WORKERS: '2', SHUTDOWN_TIMEOUT: String(shutdownTimeout), LOAD_REPORT_INTERVAL: '50' });
   const { port } = await c.listening();
@@ -60,11 +60,37 @@ test('a handler that never finishes is killed at the shutdown deadline and the p
   t.is(await withTimeout(hanging, 5_000, 'the hanging request to end'), 'ECONNRESET');
   const exits = c.linesOf('workerExited');
   t.is(exits.length, 2);
-  const killed = exits.filter((e) => e.signal === 'SIGKILL');
-  t.is(killed.length, 1, 'only the worker with the hanging request was killed');
-  t.regex(killed[0]!.reason, /still running at the shutdown deadline \(1500 ms\)/);
-  t.true(killed[0]!.planned);
+  // The worker's own drain ends at the deadline: it answers what it drained and cut off, and exits 1.
+  const forced = exits.filter((e) => e.code !== 0);
+  t.is(forced.length, 1, 'only the worker with the hanging request was cut off');
+  t.like(forced[0], { planned: true, code: 1, signal: null });
+  const [event, ...more] = c.linesOf('stopForced');
+  t.is(more.length, 0);
+  t.is(event!.deadlineMs, shutdownTimeout);
+  t.deepEqual(event!.workers.map((w) => ({ pid: w.worker.pid, cutOff: w.cutOff, killed: w.killed })), [{ pid: forced[0]!.worker.pid, cutOff: 1, killed: false }]);
+  t.regex(c.stderr, new RegExp(`worker \\d+ \\(pid ${forced[0]!.worker.pid}, slot \\d\\) was stopped at the shutdown deadline \\(1500 ms\\): 0 requests drained, 1 cut off`));
   t.deepEqual(c.linesOf('stopped'), [{ type: 'stopped', code: 1 }]);
+  for (const pid of c.workerPids) t.false(isAlive(pid));
+});
+
+test('a worker whose event loop is blocked past the deadline is killed, and the stop says it never answered', async (t) => {
+  const shutdownTimeout = 1_500;
+  const c = await startCluster(t, { READY_TIMEOUT: '60000', WORKERS: '2', SHUTDOWN_TIMEOUT: String(shutdownTimeout), LOAD_REPORT_INTERVAL: '50', HEARTBEAT_TIMEOUT: '60000' });
+  const { port } = await c.listening(120_000);
+  // That worker answers, then blocks its event loop for far longer than the deadline and its grace.
+  const blockedPid = await pidOf(port, '/then-block?ms=120000');
+  // Its block starts 5 ms after its answer: let the other worker report a few times first, so the
+  // shutdown cannot reach it before it blocks.
+  const otherPid = (await c.workers()).find((w) => w.pid !== blockedPid)!.pid;
+  for (let i = 0; i < 5; i++) await c.command('awaitLoad', { pid: otherPid });
+  c.child.kill('SIGTERM');
+  t.deepEqual(await c.waitExit(shutdownTimeout + 20_000), { code: 1, signal: null }, c.stderr);
+  const [event] = c.linesOf('stopForced');
+  t.is(event!.workers.length, 1);
+  t.like(event!.workers[0], { killed: true, clean: false });
+  t.is(event!.workers[0]!.worker.pid, blockedPid);
+  t.is(event!.workers[0]!.drained, undefined, 'it never answered');
+  t.regex(c.stderr, /worker \d+ \(pid \d+, slot \d\) was killed 1000 ms past the shutdown deadline \(1500 ms\): it never answered/);
   for (const pid of c.workerPids) t.false(isAlive(pid));
 });
 

@@ -65,7 +65,7 @@ test('a crash-looping worker backs off, then gives up with a message naming the 
   const [exhausted, ...more] = c.linesOf('restartsExhausted');
   t.is(more.length, 0);
   t.is(exhausted!.crashes, 4);
-  t.regex(exhausted!.message, /4 worker crashes within 60000 ms \(more than restart\.maxRestarts = 3\); not restarting slot 0/);
+  t.regex(exhausted!.message, /4 crashes of slot 0 within 60000 ms \(more than restart\.maxRestarts = 3\); not restarting slot 0/);
   t.regex(exhausted!.message, /exited with code 7/);
   t.true(c.stderr.includes(exhausted!.message), `stderr: ${c.stderr}`);
   t.deepEqual(c.linesOf('stopped'), [{ type: 'stopped', code: 1 }]);
@@ -83,7 +83,7 @@ test('a crash loop by signal is reported with the signal name', async (t) => {
   await c.listening();
   const exit = await c.waitExit(30_000);
   t.is(exit.code, 1);
-  t.regex(c.stderr, /2 worker crashes within 60000 ms .*The last worker \(pid \d+\) was killed by SIGABRT\./);
+  t.regex(c.stderr, /2 crashes of slot 0 within 60000 ms .*The last worker \(pid \d+\) was killed by SIGABRT\./);
 });
 
 test('a worker whose event loop blocks misses the heartbeat, gets no new connections, and is killed and replaced', async (t) => {

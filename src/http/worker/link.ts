@@ -42,8 +42,8 @@ export function workerStats({ meter, loop }: WorkerParts): WorkerStats {
 export function connectWorker<C extends Contract>(options: HttpClusterOptions<C>, resolved: ResolvedHttpOptions, contract: MergedContract<C>, parts: WorkerParts): PrimaryLink<MergedContract<C>> {
   const control: Handlers<ControlContract['worker'], HandlerContext> = {
     stats: () => workerStats(parts),
-    ping: () => {},
-    shutdown: ({ deadlineMs }) => parts.drain.start(deadlineMs),
+    ping: () => ({ rssBytes: process.memoryUsage.rss() }),
+    shutdown: ({ deadlineMs, closeIdle }) => parts.drain.start(deadlineMs, { closeIdle: closeIdle ?? true }),
   };
   const handlers: Handlers<MergedContract<C>['worker'], HandlerContext> = { ...userHandlers(options.handlers?.worker), ...control };
   return connectPrimary(contract, { timeout: resolved.rpcTimeout, logger: resolved.logger, handlers });

@@ -43,6 +43,10 @@ export async function runWorker<C extends Contract>(options: HttpClusterOptions<
     exit: (code) => void setImmediate(() => process.exit(code)),
   });
   const parts: WorkerParts = { meter, loop: new LoopDelay(), drain };
+  // From the first line, before the server exists: a worker ignores the terminal's Ctrl-C (sent to
+  // the whole process group; the primary coordinates), and a SIGTERM sent to it alone drains it.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => void drain.start(resolved.shutdownTimeout));
   const primary = connectWorker(options, resolved, contract, parts);
   const link = controlLink(primary);
 
@@ -54,11 +58,6 @@ export async function runWorker<C extends Contract>(options: HttpClusterOptions<
   if (!isHttpServer(server)) return reportFailure(link, new TypeError('runHttpCluster: the worker factory must return an http.Server (from http.createServer)'));
   const httpServer = server;
   instrument(httpServer, parts);
-
-  // A worker ignores the terminal's Ctrl-C (sent to the whole process group): the primary
-  // coordinates shutdown. SIGTERM sent to this worker alone drains it.
-  process.on('SIGINT', () => {});
-  process.on('SIGTERM', () => void drain.start(resolved.shutdownTimeout));
 
   const report = reportLoad(link, parts, resolved.loadReportInterval);
   await takeTraffic(httpServer, resolved, parts, report).catch((error: unknown) => reportFailure(link, error));
