@@ -9,28 +9,48 @@ export interface Candidate {
   readonly handedSinceReport: number;
   /** When the last report arrived, in the same clock as `now`. */
   readonly reportedAt: number;
+  /** Connections offered to the worker that it has not answered yet. */
+  readonly unanswered?: number;
+  /** When the oldest of those was offered, in the same clock as `now`. */
+  readonly unansweredSince?: number | undefined;
+}
+
+/**
+ * How long a worker may leave an offer unanswered before it counts as busy, in milliseconds. An
+ * idle worker answers within a turn of its event loop (well under a millisecond on loopback); one
+ * whose loop is blocked cannot answer at all, and every connection dealt to it waits as long.
+ */
+export const UNANSWERED_BUSY_MS = 5;
+
+/** Whether the worker cannot be trusted to serve now: its report is stale, or it sits on an offer. */
+export function isBusy(c: Candidate, now: number, staleAfter: number): boolean {
+  if (now - c.reportedAt > staleAfter) return true;
+  return c.unansweredSince !== undefined && now - c.unansweredSince > UNANSWERED_BUSY_MS;
 }
 
 /**
  * Picks the least-loaded worker: fewest in-flight requests plus connections handed over since its
- * last report, so a burst between two reports spreads instead of landing on one worker. A worker
- * whose report is older than `staleAfter` counts as busy (it is only picked when all are stale).
- * Ties go round-robin, starting after `lastPicked`. Returns undefined when there is no candidate.
+ * last report, so a burst between two reports spreads instead of landing on one worker. A busy
+ * worker (see `isBusy`) is only picked when all are busy. Among equal loads, the worker with fewer
+ * unanswered offers wins (one that has not answered the last one may be blocking), then
+ * round-robin, starting after `lastPicked`. Returns undefined when there is no candidate.
  */
 export function pickLeastLoaded(candidates: readonly Candidate[], now: number, staleAfter: number, lastPicked: number | undefined): Candidate | undefined {
   let best: Candidate | undefined;
-  let bestScore = Infinity;
-  let bestTie = Infinity;
+  let bestKey: readonly number[] = [];
   for (const c of candidates) {
-    const stale = now - c.reportedAt > staleAfter;
-    const score = (stale ? 1e9 : 0) + c.inFlight + c.handedSinceReport;
     // Among equal scores, prefer the first id after the last pick (wrapping), i.e. round-robin.
-    const tie = lastPicked === undefined ? c.id : c.id > lastPicked ? c.id - lastPicked : c.id - lastPicked + 1e9;
-    if (score < bestScore || (score === bestScore && tie < bestTie)) {
+    const turn = lastPicked === undefined ? c.id : c.id > lastPicked ? c.id - lastPicked : c.id - lastPicked + 1e9;
+    const key = [isBusy(c, now, staleAfter) ? 1 : 0, c.inFlight + c.handedSinceReport, c.unanswered ?? 0, turn];
+    if (best === undefined || less(key, bestKey)) {
       best = c;
-      bestScore = score;
-      bestTie = tie;
+      bestKey = key;
     }
   }
   return best;
+}
+
+function less(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
 }
