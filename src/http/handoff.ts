@@ -66,8 +66,8 @@ export interface HandoffTaker {
 
 /**
  * The worker's end: answers every offer. A refused connection is closed at once (only this
- * worker's copy: the primary still holds its own). An accepted one is read only once the answer
- * has been written to the channel, so a worker killed before it could answer has read nothing of
+ * worker's copy: the primary still holds its own). An accepted one is taken into the server at
+ * once but read only once the answer has been written to the channel, so a worker killed before it could answer has read nothing of
  * it and the primary may deal it again.
  */
 export function acceptHandoffs(taker: HandoffTaker): void {
@@ -96,13 +96,15 @@ export function acceptHandoffs(taker: HandoffTaker): void {
       answer(message.id, false, () => {});
       return;
     }
+    // Into the server now, still paused, so that a drain starting before the answer is written
+    // counts it (and waits for its request); read once the answer is out.
+    handle.setNoDelay(true); // as the server's own accept would
+    taker.take(handle);
     answer(message.id, true, (error) => {
       if (error) {
         handle.destroy();
         return;
       }
-      handle.setNoDelay(true); // as the server's own accept would
-      taker.take(handle);
       handle.resume();
       if (!reporting) {
         reporting = true;

@@ -13,6 +13,8 @@ export interface Candidate {
   readonly unanswered?: number;
   /** When the oldest of those was offered, in the same clock as `now`. */
   readonly unansweredSince?: number | undefined;
+  /** The worker refused an offer (it drains or exits): it gets no other. */
+  readonly refusing?: boolean;
 }
 
 /**
@@ -33,12 +35,14 @@ export function isBusy(c: Candidate, now: number, staleAfter: number): boolean {
  * last report, so a burst between two reports spreads instead of landing on one worker. A busy
  * worker (see `isBusy`) is only picked when all are busy. Among equal loads, the worker with fewer
  * unanswered offers wins (one that has not answered the last one may be blocking), then
- * round-robin, starting after `lastPicked`. Returns undefined when there is no candidate.
+ * round-robin, starting after `lastPicked`. A worker that refused an offer is never picked.
+ * Returns undefined when there is no candidate.
  */
 export function pickLeastLoaded(candidates: readonly Candidate[], now: number, staleAfter: number, lastPicked: number | undefined): Candidate | undefined {
   let best: Candidate | undefined;
   let bestKey: readonly number[] = [];
   for (const c of candidates) {
+    if (c.refusing === true) continue;
     // Among equal scores, prefer the first id after the last pick (wrapping), i.e. round-robin.
     const turn = lastPicked === undefined ? c.id : c.id > lastPicked ? c.id - lastPicked : c.id - lastPicked + 1e9;
     const key = [isBusy(c, now, staleAfter) ? 1 : 0, c.inFlight + c.handedSinceReport, c.unanswered ?? 0, turn];

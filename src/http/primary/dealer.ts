@@ -32,6 +32,8 @@ export class ConnectionDealer {
   readonly #waiting: { socket: Socket; offers: number }[] = [];
   readonly #book: OfferBook<Worker, Socket>;
   readonly #watched = new WeakSet<Worker>();
+  /** Workers that refused an offer: they drain or exit, and will refuse every other one. */
+  readonly #refusing = new WeakSet<Worker>();
   #closed = false;
 
   constructor(pick: () => Seat | undefined, now: () => number = () => performance.now()) {
@@ -56,8 +58,8 @@ export class ConnectionDealer {
   }
 
   /** The offers this worker has not answered yet: how many, and when the oldest was made (by the dealer's clock). */
-  offersTo(worker: Worker): { readonly unanswered: number; readonly unansweredSince: number | undefined } {
-    return { unanswered: this.#book.count(worker), unansweredSince: this.#book.oldest(worker) };
+  offersTo(worker: Worker): { readonly unanswered: number; readonly unansweredSince: number | undefined; readonly refusing: boolean } {
+    return { unanswered: this.#book.count(worker), unansweredSince: this.#book.oldest(worker), refusing: this.#refusing.has(worker) };
   }
 
   /** Connections offered and not answered yet, over every worker. */
@@ -142,7 +144,11 @@ export class ConnectionDealer {
     // A worker answers offers in the order it got them: an earlier one still open never reached
     // its code (Node drops a handle it could not receive), so none of its bytes were read.
     for (const lost of settled.skipped) this.#deal(lost.socket, lost.offers);
-    if (answer.accepted) settled.entry.socket.destroy(); // the worker has its own copy
-    else this.#deal(settled.entry.socket, settled.entry.offers);
+    if (answer.accepted) {
+      settled.entry.socket.destroy(); // the worker has its own copy
+      return;
+    }
+    this.#refusing.add(worker);
+    this.#deal(settled.entry.socket, settled.entry.offers);
   }
 }
