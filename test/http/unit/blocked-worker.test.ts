@@ -1,0 +1,78 @@
+// The balancer's view of a blocked worker, with an injected clock: an offer left unanswered more
+// than UNANSWERED_BUSY_MS marks its worker busy at once, whatever its last report said.
+import test from 'ava';
+import { isBusy, pickLeastLoaded, UNANSWERED_BUSY_MS, type Candidate } from '../../../src/http/primary/balancer.js';
+
+const NOW = 10_000;
+const STALE = 750;
+/** A worker whose last report (10 ms ago, fresh) said `inFlight`. */
+const worker = (id: number, inFlight: number, more: Partial<Candidate> = {}): Candidate => ({ id, inFlight, handedSinceReport: 0, reportedAt: NOW - 10, ...more });
+
+test('an offer unanswered longer than a few milliseconds marks the worker busy, though its report is fresh', (t) => {
+  const blocked = worker(1, 0, { unanswered: 1, unansweredSince: NOW - UNANSWERED_BUSY_MS - 1 });
+  t.true(isBusy(blocked, NOW, STALE));
+  // It reported nothing in flight, the other one 30 requests: still the other one.
+  t.is(pickLeastLoaded([blocked, worker(2, 30)], NOW, STALE, undefined)?.id, 2);
+});
+
+test('an offer just made does not mark its worker busy', (t) => {
+  const fresh = worker(1, 0, { unanswered: 1, unansweredSince: NOW - UNANSWERED_BUSY_MS });
+  t.false(isBusy(fresh, NOW, STALE));
+  t.is(pickLeastLoaded([fresh, worker(2, 3)], NOW, STALE, undefined)?.id, 1);
+});
+
+test('offers still queued in the primary (not written yet) do not age', (t) => {
+  // unansweredSince is undefined until an offer is written to the worker's channel.
+  const queued = worker(1, 0, { unanswered: 3, unansweredSince: undefined });
+  t.false(isBusy(queued, NOW, STALE));
+});
+
+test('the busy mark lifts as soon as the worker has answered', (t) => {
+  const before = worker(1, 0, { unanswered: 1, unansweredSince: NOW - 300 });
+  const after = worker(1, 0, { unanswered: 0, unansweredSince: undefined });
+  t.is(pickLeastLoaded([before, worker(2, 2)], NOW, STALE, undefined)?.id, 2);
+  t.is(pickLeastLoaded([after, worker(2, 2)], NOW, STALE, undefined)?.id, 1);
+});
+
+test('at equal load, the worker with fewer unanswered offers wins over round-robin', (t) => {
+  const waiting = worker(1, 0, { handedSinceReport: 1, unanswered: 1, unansweredSince: NOW - 1 });
+  const answered = worker(2, 1, { unanswered: 0 });
+  // Round-robin after 2 would pick 1; its unanswered offer says it may be blocking.
+  t.is(pickLeastLoaded([waiting, answered], NOW, STALE, 2)?.id, 2);
+});
+
+test('when every worker is busy, the least loaded of them is picked', (t) => {
+  const a = worker(1, 4, { unanswered: 1, unansweredSince: NOW - 100 });
+  const b = worker(2, 1, { unanswered: 1, unansweredSince: NOW - 100 });
+  t.is(pickLeastLoaded([a, b], NOW, STALE, undefined)?.id, 2);
+});
+
+test('a worker that refused an offer is never picked, even alone', (t) => {
+  const refusing = worker(1, 0, { refusing: true });
+  t.is(pickLeastLoaded([refusing, worker(2, 50)], NOW, STALE, undefined)?.id, 2);
+  t.is(pickLeastLoaded([refusing], NOW, STALE, undefined), undefined);
+});
+
+test('a blocked worker gets at most the offers made before the first one aged: a simulated 400 ms block', (t) => {
+  // Two workers; a new connection every 2 ms; worker 1 answers nothing between t=100 and t=500,
+  // worker 2 answers each offer 0.5 ms after it is made. Count what worker 1 is offered while blocked.
+  const open = new Map<number, number[]>([
+    [1, []],
+    [2, []],
+  ]);
+  let last: number | undefined;
+  let offeredWhileBlocked = 0;
+  for (let now = 0; now < 1_000; now += 2) {
+    const blocked = now >= 100 && now < 500;
+    for (const [id, at] of open) open.set(id, at.filter((t0) => (id === 1 && blocked) || now - t0 < 0.5));
+    if (!blocked) open.set(1, []); // the block is over: it answers everything it was offered
+    const candidates = [...open].map(([id, at]) => worker(id, 0, { reportedAt: now - 10, handedSinceReport: at.length, unanswered: at.length, unansweredSince: at[0] }));
+    const picked = pickLeastLoaded(candidates, now, STALE, last)!;
+    last = picked.id;
+    open.get(picked.id)!.push(now);
+    if (picked.id === 1 && blocked) offeredWhileBlocked++;
+  }
+  // The first offer in the block, and those made before it was UNANSWERED_BUSY_MS old at most.
+  t.true(offeredWhileBlocked >= 1);
+  t.true(offeredWhileBlocked <= 1 + Math.ceil(UNANSWERED_BUSY_MS / 2), `offered ${offeredWhileBlocked} while blocked`);
+});
