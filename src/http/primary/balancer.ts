@@ -26,14 +26,24 @@ export const UNANSWERED_BUSY_MS = 5;
 
 /** Whether the worker cannot be trusted to serve now: its report is stale, or it sits on an offer. */
 export function isBusy(c: Candidate, now: number, staleAfter: number): boolean {
-  if (now - c.reportedAt > staleAfter) return true;
-  return c.unansweredSince !== undefined && now - c.unansweredSince > UNANSWERED_BUSY_MS;
+  return silence(c, now, staleAfter) > 0;
+}
+
+/**
+ * How long, in milliseconds, the worker has been silent beyond what is allowed: past `staleAfter`
+ * since its report, or past UNANSWERED_BUSY_MS on its oldest offer. 0 for a worker in good standing.
+ */
+function silence(c: Candidate, now: number, staleAfter: number): number {
+  const report = now - c.reportedAt - staleAfter;
+  const offer = c.unansweredSince === undefined ? 0 : now - c.unansweredSince - UNANSWERED_BUSY_MS;
+  return Math.max(0, report, offer);
 }
 
 /**
  * Picks the least-loaded worker: fewest in-flight requests plus connections handed over since its
  * last report, so a burst between two reports spreads instead of landing on one worker. A busy
- * worker (see `isBusy`) is only picked when all are busy. Among equal loads, the worker with fewer
+ * worker (see `isBusy`) is only picked when all are busy, and then the one silent for the shortest
+ * time. Among equal loads, the worker with fewer
  * unanswered offers wins (one that has not answered the last one may be blocking), then
  * round-robin, starting after `lastPicked`. A worker that refused an offer is never picked.
  * Returns undefined when there is no candidate.
@@ -45,7 +55,10 @@ export function pickLeastLoaded(candidates: readonly Candidate[], now: number, s
     if (c.refusing === true) continue;
     // Among equal scores, prefer the first id after the last pick (wrapping), i.e. round-robin.
     const turn = lastPicked === undefined ? c.id : c.id > lastPicked ? c.id - lastPicked : c.id - lastPicked + 1e9;
-    const key = [isBusy(c, now, staleAfter) ? 1 : 0, c.inFlight + c.handedSinceReport, c.unanswered ?? 0, turn];
+    // A busy worker ranks by how long it has been silent (a loaded machine can make every worker
+    // late by a few milliseconds; one blocked for hundreds is the last choice), others by load.
+    const silent = silence(c, now, staleAfter);
+    const key = [silent, c.inFlight + c.handedSinceReport, c.unanswered ?? 0, turn];
     if (best === undefined || less(key, bestKey)) {
       best = c;
       bestKey = key;

@@ -41,10 +41,11 @@ test('at equal load, the worker with fewer unanswered offers wins over round-rob
   t.is(pickLeastLoaded([waiting, answered], NOW, STALE, 2)?.id, 2);
 });
 
-test('when every worker is busy, the least loaded of them is picked', (t) => {
-  const a = worker(1, 4, { unanswered: 1, unansweredSince: NOW - 100 });
-  const b = worker(2, 1, { unanswered: 1, unansweredSince: NOW - 100 });
-  t.is(pickLeastLoaded([a, b], NOW, STALE, undefined)?.id, 2);
+test('when every worker is busy, the one silent for the shortest time is picked, whatever its load', (t) => {
+  // A loaded machine makes a worker late by a few milliseconds; a blocked one is late by hundreds.
+  const late = worker(1, 20, { unanswered: 4, unansweredSince: NOW - 12 });
+  const blocked = worker(2, 0, { unanswered: 1, unansweredSince: NOW - 300 });
+  t.is(pickLeastLoaded([late, blocked], NOW, STALE, undefined)?.id, 1);
 });
 
 test('a worker that refused an offer is never picked, even alone', (t) => {
