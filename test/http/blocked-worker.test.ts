@@ -41,7 +41,7 @@ const p99 = (values: number[]): number => values.slice().sort((a, b) => a - b)[M
 test('with one of two workers blocked 400 ms out of every 500, new connections go to the other one', async (t) => {
   // Load reports far apart: only the unanswered offers can tell the primary that the worker is blocked.
   const c = await startCluster(t, { WORKERS: '2', BLOCK_SLOT: '0', LOAD_REPORT_INTERVAL: '1000', HEARTBEAT_TIMEOUT: '10000' }, FIXTURE);
-  const { port, workers } = await c.listening();
+  const { port, workers } = await c.listening(90_000);
   const blocked = workers.find((w) => w.slot === 0)!;
   const results = await withTimeout(openLoop(port, 400, 10), 60_000, 'the open loop');
   const errors = results.filter((r): r is Error => r instanceof Error);

@@ -106,7 +106,7 @@ function sampleFds(pid: number, until: Promise<unknown>): Promise<number> {
 
 /** A new worker fills `slot` (ready), after `previousPid`. */
 function replaced(c: Cluster, slot: number, previousPid: number): Promise<unknown> {
-  return c.line('workerReady', 30_000, (l) => l.worker.slot === slot && l.worker.pid !== previousPid);
+  return c.line('workerReady', 90_000, (l) => l.worker.slot === slot && l.worker.pid !== previousPid);
 }
 
 /** No wrong body, no hang; returns a summary for the logs. */
@@ -128,7 +128,7 @@ async function assertNoSocketLeft(t: ExecutionContext, pid: number, baseline: nu
 if (process.platform === 'linux') {
   test('workers SIGKILLed during 1 MiB uploads: each client gets its own answer or a connection error, and the primary keeps no socket', async (t) => {
     const c = await startCluster(t, { WORKERS: '2' }, FIXTURE);
-    const { port, pid } = await c.listening();
+    const { port, pid } = await c.listening(90_000);
     const baseline = fds(pid);
     const load = new Uploads(t, port, 24);
     const killing = (async () => {
@@ -149,7 +149,7 @@ if (process.platform === 'linux') {
 
   test('a worker in a busy loop, killed by the heartbeat: every connection offered to it is dealt again, and all uploads succeed', async (t) => {
     const c = await startCluster(t, { WORKERS: '2', HEARTBEAT_INTERVAL: '100', HEARTBEAT_TIMEOUT: '2000' }, FIXTURE);
-    const { port, pid } = await c.listening();
+    const { port, pid } = await c.listening(90_000);
     const baseline = fds(pid);
     // The spinning worker answers the head of /spin, then never turns its event loop again.
     const spinner = await withTimeout(
@@ -168,7 +168,7 @@ if (process.platform === 'linux') {
     const victim = (await c.workers()).find((w) => w.pid === spinner.pid)!;
     const load = new Uploads(t, port, 24);
     const run = (async () => {
-      await c.line('workerExited', 30_000, (l) => l.worker.pid === spinner.pid);
+      await c.line('workerExited', 60_000, (l) => l.worker.pid === spinner.pid);
       await replaced(c, victim.slot, victim.pid);
       await load.more(24);
       await load.stop();
@@ -183,7 +183,7 @@ if (process.platform === 'linux') {
 
   test('a worker drained during 1 MiB uploads: each client gets its own answer or a connection error, and the primary keeps no socket', async (t) => {
     const c = await startCluster(t, { WORKERS: '2' }, FIXTURE);
-    const { port, pid } = await c.listening();
+    const { port, pid } = await c.listening(90_000);
     const baseline = fds(pid);
     const load = new Uploads(t, port, 24);
     const run = (async () => {
@@ -207,10 +207,11 @@ if (process.platform === 'linux') {
 
   test('a draining worker refuses the connections it is offered, and each is answered by another worker', async (t) => {
     const c = await startCluster(t, { WORKERS: '2', SHUTDOWN_TIMEOUT: '30000' }, FIXTURE);
-    const { port } = await c.listening();
+    const { port } = await c.listening(90_000);
     // A held request keeps the drained worker alive (draining) for the whole test.
     const held = await hold(t, port);
     process.kill(held.pid, 'SIGTERM');
+    await c.until(() => c.lines.find((l) => (l as unknown as { type: string; pid: number }).type === 'draining' && (l as unknown as { pid: number }).pid === held.pid), 30_000, 'the worker to start draining');
     // Concurrent connections: by load alone, the draining worker (one request in flight) would get
     // some of them as soon as the other one has as many.
     const replies = await withTimeout(Promise.all(Array.from({ length: 8 }, () => get(port, '/'))), 30_000, 'eight requests');
