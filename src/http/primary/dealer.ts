@@ -32,7 +32,7 @@ export class ConnectionDealer {
   readonly #waiting: { socket: Socket; offers: number }[] = [];
   readonly #book: OfferBook<Worker, Socket>;
   readonly #watched = new WeakSet<Worker>();
-  /** Workers that refused an offer: they drain or exit, and will refuse every other one. */
+  /** Workers that refused an offer (they drain or exit) or could not be sent one: they get no other. */
   readonly #refusing = new WeakSet<Worker>();
   #closed = false;
 
@@ -102,13 +102,17 @@ export class ConnectionDealer {
     seat.handed();
     this.#watch(seat.worker);
     const id = this.#book.add(seat.worker, socket, offers + 1);
-    // Not written (the channel closed): nothing reached the worker, offer it again.
     offer(
       seat.worker,
       id,
       socket,
       () => this.#book.sent(id),
-      () => this.#again(this.#book.take(id)),
+      () => {
+        // Not written (its channel closed): nothing reached the worker, and nothing will; offer
+        // the connection to another one.
+        this.#refusing.add(seat.worker);
+        this.#again(this.#book.take(id));
+      },
     );
   }
 
