@@ -15,6 +15,11 @@ export interface Candidate {
   readonly unansweredSince?: number | undefined;
   /** The worker refused an offer (it drains or exits): it gets no other. */
   readonly refusing?: boolean;
+  /**
+   * How long an offer may stay unanswered before the worker counts as busy, in milliseconds; at
+   * least UNANSWERED_BUSY_MS (see `answerBudget`).
+   */
+  readonly busyAfter?: number;
 }
 
 /**
@@ -24,6 +29,28 @@ export interface Candidate {
  */
 export const UNANSWERED_BUSY_MS = 5;
 
+/**
+ * How long an answer may take before its worker counts as busy, from the typical answer time of
+ * the whole cluster: four times it, and never less than UNANSWERED_BUSY_MS. On a quiet machine an
+ * answer takes well under a millisecond and the budget is UNANSWERED_BUSY_MS; on one whose cores
+ * are oversubscribed every answer waits for the scheduler, and a fixed few milliseconds would call
+ * every worker blocked in turn and pile the connections on whichever answered last.
+ */
+export function answerBudget(typicalAnswerMs: number): number {
+  return Math.max(UNANSWERED_BUSY_MS, 4 * typicalAnswerMs);
+}
+
+/**
+ * The cluster's typical answer time, an exponentially weighted mean, after one more answer that
+ * took `answerMs`. A sample is capped at twice the current budget, so that the few answers of a
+ * blocked worker (hundreds of milliseconds) barely move it, while a machine that became slower
+ * raises it within a few dozen answers.
+ */
+export function nextTypicalAnswer(typicalAnswerMs: number, answerMs: number): number {
+  const sample = Math.min(answerMs, 2 * answerBudget(typicalAnswerMs));
+  return typicalAnswerMs + 0.05 * (sample - typicalAnswerMs);
+}
+
 /** Whether the worker cannot be trusted to serve now: its report is stale, or it sits on an offer. */
 export function isBusy(c: Candidate, now: number, staleAfter: number): boolean {
   return silence(c, now, staleAfter) > 0;
@@ -31,11 +58,11 @@ export function isBusy(c: Candidate, now: number, staleAfter: number): boolean {
 
 /**
  * How long, in milliseconds, the worker has been silent beyond what is allowed: past `staleAfter`
- * since its report, or past UNANSWERED_BUSY_MS on its oldest offer. 0 for a worker in good standing.
+ * since its report, or past its answer budget (`busyAfter`) on its oldest offer. 0 for a worker in good standing.
  */
 function silence(c: Candidate, now: number, staleAfter: number): number {
   const report = now - c.reportedAt - staleAfter;
-  const offer = c.unansweredSince === undefined ? 0 : now - c.unansweredSince - UNANSWERED_BUSY_MS;
+  const offer = c.unansweredSince === undefined ? 0 : now - c.unansweredSince - Math.max(UNANSWERED_BUSY_MS, c.busyAfter ?? 0);
   return Math.max(0, report, offer);
 }
 

@@ -6,6 +6,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Worker } from 'node:cluster';
 import { isAnswer, offer, type Answer } from '../handoff.js';
+import { answerBudget, nextTypicalAnswer } from './balancer.js';
 import { OfferBook } from './offer-book.js';
 
 /** A worker the dealer may hand a connection to. */
@@ -34,10 +35,14 @@ export class ConnectionDealer {
   readonly #watched = new WeakSet<Worker>();
   /** Workers that refused an offer (they drain or exit) or could not be sent one: they get no other. */
   readonly #refusing = new WeakSet<Worker>();
+  readonly #now: () => number;
+  /** The cluster's typical time from an offer written to its answer read, in milliseconds. */
+  #typicalAnswer = 0;
   #closed = false;
 
   constructor(pick: () => Seat | undefined, now: () => number = () => performance.now()) {
     this.#pick = pick;
+    this.#now = now;
     this.#book = new OfferBook(now);
     this.#server = createServer({ pauseOnConnect: true }, (socket) => {
       socket.on('error', () => {}); // a client reset before hand-off is not the primary's problem
@@ -58,8 +63,13 @@ export class ConnectionDealer {
   }
 
   /** The offers this worker has not answered yet: how many, and when the oldest was made (by the dealer's clock). */
-  offersTo(worker: Worker): { readonly unanswered: number; readonly unansweredSince: number | undefined; readonly refusing: boolean } {
-    return { unanswered: this.#book.count(worker), unansweredSince: this.#book.oldest(worker), refusing: this.#refusing.has(worker) };
+  offersTo(worker: Worker): { readonly unanswered: number; readonly unansweredSince: number | undefined; readonly refusing: boolean; readonly busyAfter: number } {
+    return {
+      unanswered: this.#book.count(worker),
+      unansweredSince: this.#book.oldest(worker),
+      refusing: this.#refusing.has(worker),
+      busyAfter: answerBudget(this.#typicalAnswer),
+    };
   }
 
   /** Connections offered and not answered yet, over every worker. */
@@ -148,6 +158,7 @@ export class ConnectionDealer {
     // A worker answers offers in the order it got them: an earlier one still open never reached
     // its code (Node drops a handle it could not receive), so none of its bytes were read.
     for (const lost of settled.skipped) this.#deal(lost.socket, lost.offers);
+    if (settled.entry.at !== undefined) this.#typicalAnswer = nextTypicalAnswer(this.#typicalAnswer, this.#now() - settled.entry.at);
     if (answer.accepted) {
       settled.entry.socket.destroy(); // the worker has its own copy
       return;

@@ -1,7 +1,7 @@
 // The balancer's view of a blocked worker, with an injected clock: an offer left unanswered more
 // than UNANSWERED_BUSY_MS marks its worker busy at once, whatever its last report said.
 import test from 'ava';
-import { isBusy, pickLeastLoaded, UNANSWERED_BUSY_MS, type Candidate } from '../../../src/http/primary/balancer.js';
+import { answerBudget, isBusy, nextTypicalAnswer, pickLeastLoaded, UNANSWERED_BUSY_MS, type Candidate } from '../../../src/http/primary/balancer.js';
 
 const NOW = 10_000;
 const STALE = 750;
@@ -76,4 +76,22 @@ test('a blocked worker gets at most the offers made before the first one aged: a
   // The first offer in the block, and those made before it was UNANSWERED_BUSY_MS old at most.
   t.true(offeredWhileBlocked >= 1);
   t.true(offeredWhileBlocked <= 1 + Math.ceil(UNANSWERED_BUSY_MS / 2), `offered ${offeredWhileBlocked} while blocked`);
+});
+
+test('the answer budget is a few milliseconds on a quiet machine and grows with a slow one', (t) => {
+  t.is(answerBudget(0.2), UNANSWERED_BUSY_MS);
+  t.is(answerBudget(10), 40);
+  // A quiet cluster (0.3 ms answers) stays at the floor despite a blocked worker's rare 400 ms answer.
+  let typical = 0;
+  for (let i = 0; i < 200; i++) typical = nextTypicalAnswer(typical, i % 100 === 99 ? 400 : 0.3);
+  t.is(answerBudget(typical), UNANSWERED_BUSY_MS);
+  // An oversubscribed machine: every answer takes 15 ms; within a hundred answers the budget follows.
+  for (let i = 0; i < 100; i++) typical = nextTypicalAnswer(typical, 15);
+  t.true(answerBudget(typical) > 50, `budget ${answerBudget(typical)}`);
+});
+
+test('an offer is judged against its budget: late on a quiet machine, on time on a slow one', (t) => {
+  const offer = { unanswered: 1, unansweredSince: NOW - 20 };
+  t.true(isBusy(worker(1, 0, { ...offer, busyAfter: answerBudget(0.3) }), NOW, STALE));
+  t.false(isBusy(worker(1, 0, { ...offer, busyAfter: answerBudget(15) }), NOW, STALE));
 });
