@@ -1,7 +1,7 @@
 // The balancer's view of a blocked worker, with an injected clock: an offer left unanswered more
 // than UNANSWERED_BUSY_MS marks its worker busy at once, whatever its last report said.
 import test from 'ava';
-import { answerBudget, isBusy, nextTypicalAnswer, pickLeastLoaded, UNANSWERED_BUSY_MS, type Candidate } from '../../../src/http/primary/balancer.js';
+import { answerBudget, isBusy, LOOP_DELAY_STEP_MS, nextTypicalAnswer, pickLeastLoaded, UNANSWERED_BUSY_MS, type Candidate } from '../../../src/http/primary/balancer.js';
 
 const NOW = 10_000;
 const STALE = 750;
@@ -94,4 +94,13 @@ test('an offer is judged against its budget: late on a quiet machine, on time on
   const offer = { unanswered: 1, unansweredSince: NOW - 20 };
   t.true(isBusy(worker(1, 0, { ...offer, busyAfter: answerBudget(0.3) }), NOW, STALE));
   t.false(isBusy(worker(1, 0, { ...offer, busyAfter: answerBudget(15) }), NOW, STALE));
+});
+
+test('a worker whose event loop stalls for hundreds of milliseconds comes after one that does not, though it looks idle', (t) => {
+  // Between two stalls the stalling worker answers at once and has nothing in flight.
+  const stalling = worker(1, 0, { loopDelayMs: 400 });
+  const steady = worker(2, 6, { loopDelayMs: 8 });
+  t.is(pickLeastLoaded([stalling, steady], NOW, STALE, undefined)?.id, 2);
+  // Delays within one step are no reason to prefer either: load decides.
+  t.is(pickLeastLoaded([worker(1, 0, { loopDelayMs: LOOP_DELAY_STEP_MS - 1 }), worker(2, 6, { loopDelayMs: 2 })], NOW, STALE, undefined)?.id, 1);
 });
