@@ -1,6 +1,6 @@
 // Diagnosis of the keep-alive open-loop p50 (bench/RESULTS.md): for each balance strategy, where do
 // the keep-alive connections of the open-loop generator land, and where do their requests go?
-// `node --import tsx bench/diagnose-keepalive.ts [rate] [seconds]`. Starts bench/fixtures/http-cluster.ts
+// `node --import tsx bench/diagnose-keepalive.ts [rate] [seconds] [repeats]`. Starts bench/fixtures/http-cluster.ts
 // with TELL_PID=1 (each response names its worker), drives the skewed workload through a keep-alive
 // http.Agent (maxSockets 16, as the bench), and prints per worker: connections, requests, and p50.
 import { spawn } from 'node:child_process';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const rate = Number(process.argv[2] ?? 150);
 const seconds = Number(process.argv[3] ?? 4);
+const repeats = Number(process.argv[4] ?? 3);
 const fixture = fileURLToPath(new URL('./fixtures/http-cluster.ts', import.meta.url));
 
 async function start(balance: string): Promise<{ port: number; stop: () => void }> {
@@ -57,18 +58,15 @@ async function drive(port: number): Promise<void> {
   const conns = new Map<string, number>();
   for (const pid of socketPid.values()) conns.set(pid, (conns.get(pid) ?? 0) + 1);
   const all = [...perPid.values()].flat().sort((a, b) => a - b);
-  console.log(`  p50 ${all[Math.floor(all.length / 2)]!.toFixed(2)} ms over ${all.length} requests`);
-  for (const [pid, list] of perPid) {
-    list.sort((a, b) => a - b);
-    console.log(`  worker ${pid}: ${conns.get(pid) ?? 0} connections, ${list.length} requests (${((100 * list.length) / all.length).toFixed(0)}%), p50 ${list[Math.floor(list.length / 2)]!.toFixed(2)} ms`);
-  }
+  const split = [...perPid].map(([pid, list]) => `${conns.get(pid) ?? 0} conn/${((100 * list.length) / all.length).toFixed(0)}% req`).join(' + ');
+  console.log(`  p50 ${all[Math.floor(all.length / 2)]!.toFixed(2)} ms over ${all.length} requests; per worker: ${split}`);
 }
 
 for (const balance of ['least-loaded', 'round-robin', 'os']) {
   const server = await start(balance);
   try {
-    console.log(`${balance} at ${rate} req/s for ${seconds} s:`);
-    await drive(server.port);
+    console.log(`${balance} at ${rate} req/s, ${repeats} blocks of ${seconds} s (a fresh agent each):`);
+    for (let r = 0; r < repeats; r++) await drive(server.port);
   } finally {
     server.stop();
   }
