@@ -25,11 +25,12 @@ export interface Candidate {
 }
 
 /**
- * Event-loop delays are compared in steps of this many milliseconds: a worker whose loop stalls
- * for hundreds of milliseconds at a time (a CPU-bound burst every so often) takes new connections
- * only when every worker's loop is as slow, even while it looks idle between two stalls.
+ * A worker whose reported event-loop delay p99 reaches this many milliseconds stalls: its loop
+ * blocks for long stretches (a CPU-bound burst every so often), and it takes new connections only
+ * when every worker stalls, even while it looks idle between two stalls. High enough that the
+ * scheduling noise of a loaded machine (tens of milliseconds) does not trip it.
  */
-export const LOOP_DELAY_STEP_MS = 50;
+export const LOOP_STALL_MS = 200;
 
 /**
  * How long a worker may leave an offer unanswered before it counts as busy, in milliseconds. An
@@ -79,8 +80,8 @@ function silence(c: Candidate, now: number, staleAfter: number): number {
  * Picks the least-loaded worker: fewest in-flight requests plus connections handed over since its
  * last report, so a burst between two reports spreads instead of landing on one worker. A busy
  * worker (see `isBusy`) is only picked when all are busy, and then the one silent for the shortest
- * time. Then a worker whose event loop stalls longer (in LOOP_DELAY_STEP_MS steps) comes after
- * one that stalls less, whatever their loads. Among equal loads, the worker with fewer
+ * time. Then a worker whose event loop stalls (LOOP_STALL_MS) comes after one that does not,
+ * whatever their loads. Among equal loads, the worker with fewer
  * unanswered offers wins (one that has not answered the last one may be blocking), then
  * round-robin, starting after `lastPicked`. A worker that refused an offer is never picked.
  * Returns undefined when there is no candidate.
@@ -95,7 +96,7 @@ export function pickLeastLoaded(candidates: readonly Candidate[], now: number, s
     // A busy worker ranks by how long it has been silent (a loaded machine can make every worker
     // late by a few milliseconds; one blocked for hundreds is the last choice), others by load.
     const silent = silence(c, now, staleAfter);
-    const stalls = Math.floor((c.loopDelayMs ?? 0) / LOOP_DELAY_STEP_MS);
+    const stalls = (c.loopDelayMs ?? 0) >= LOOP_STALL_MS ? 1 : 0;
     const key = [silent, stalls, c.inFlight + c.handedSinceReport, c.unanswered ?? 0, turn];
     if (best === undefined || less(key, bestKey)) {
       best = c;
