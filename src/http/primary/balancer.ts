@@ -77,8 +77,19 @@ function silence(c: Candidate, now: number, staleAfter: number): number {
 }
 
 /**
+ * Load that an unanswered offer adds before it makes its worker busy: one per quarter of the answer
+ * budget (the cluster's typical answer time) that its oldest offer has waited. A worker that goes
+ * quiet weighs more and more, instead of looking idle until the budget is spent.
+ */
+function waiting(c: Candidate, now: number): number {
+  if (c.unansweredSince === undefined) return 0;
+  return Math.floor((now - c.unansweredSince) / (Math.max(UNANSWERED_BUSY_MS, c.busyAfter ?? 0) / 4));
+}
+
+/**
  * Picks the least-loaded worker: fewest in-flight requests plus connections handed over since its
- * last report, so a burst between two reports spreads instead of landing on one worker. A busy
+ * last report (so a burst between two reports spreads instead of landing on one worker), plus the
+ * weight of its oldest unanswered offer (see `waiting`). A busy
  * worker (see `isBusy`) is only picked when all are busy, and then the one silent for the shortest
  * time. Then a worker whose event loop stalls (LOOP_STALL_MS) comes after one that does not,
  * whatever their loads. Among equal loads, the worker with fewer
@@ -97,7 +108,7 @@ export function pickLeastLoaded(candidates: readonly Candidate[], now: number, s
     // late by a few milliseconds; one blocked for hundreds is the last choice), others by load.
     const silent = silence(c, now, staleAfter);
     const stalls = (c.loopDelayMs ?? 0) >= LOOP_STALL_MS ? 1 : 0;
-    const key = [silent, stalls, c.inFlight + c.handedSinceReport, c.unanswered ?? 0, turn];
+    const key = [silent, stalls, c.inFlight + c.handedSinceReport + waiting(c, now), c.unanswered ?? 0, turn];
     if (best === undefined || less(key, bestKey)) {
       best = c;
       bestKey = key;

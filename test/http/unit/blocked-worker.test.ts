@@ -16,9 +16,18 @@ test('an offer unanswered longer than a few milliseconds marks the worker busy, 
 });
 
 test('an offer just made does not mark its worker busy', (t) => {
-  const fresh = worker(1, 0, { unanswered: 1, unansweredSince: NOW - UNANSWERED_BUSY_MS });
-  t.false(isBusy(fresh, NOW, STALE));
+  t.false(isBusy(worker(1, 0, { unanswered: 1, unansweredSince: NOW - UNANSWERED_BUSY_MS }), NOW, STALE));
+  const fresh = worker(1, 0, { handedSinceReport: 1, unanswered: 1, unansweredSince: NOW - 1 });
   t.is(pickLeastLoaded([fresh, worker(2, 3)], NOW, STALE, undefined)?.id, 1);
+});
+
+test('an unanswered offer weighs more the longer it waits, before it makes its worker busy', (t) => {
+  // Budget 40 ms (typical answers of 10 ms): the quiet worker is not busy yet, but 30 ms of
+  // silence weigh as three requests in flight.
+  const quiet = worker(1, 0, { handedSinceReport: 1, unanswered: 1, unansweredSince: NOW - 30, busyAfter: 40 });
+  t.false(isBusy(quiet, NOW, STALE));
+  t.is(pickLeastLoaded([quiet, worker(2, 3)], NOW, STALE, undefined)?.id, 2);
+  t.is(pickLeastLoaded([quiet, worker(2, 5)], NOW, STALE, undefined)?.id, 1);
 });
 
 test('offers still queued in the primary (not written yet) do not age', (t) => {
