@@ -227,6 +227,8 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       inFlight: m.load?.inFlight ?? 0,
       handedSinceReport: unacknowledged(m.handedOver, m.load?.connections),
       reportedAt: m.load?.reportedAt ?? m.startedAt,
+      loopDelayMs: m.load?.eventLoopDelayP99Ms ?? 0,
+      ...this.#dealer?.offersTo(m.worker),
     }));
     // Two missed reports make a worker's numbers stale.
     const chosen = pickLeastLoaded(candidates, performance.now(), this.#options.loadReportInterval * 3, this.#lastPicked);

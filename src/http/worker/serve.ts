@@ -45,10 +45,15 @@ export function reportLoad(link: ControlLink, { meter, loop }: WorkerParts, inte
 /** Takes traffic: hand-offs from the primary, or the shared listening socket. Rejects when it cannot listen. */
 export async function takeTraffic(server: Server, resolved: ResolvedHttpOptions, parts: WorkerParts, report: () => void): Promise<void> {
   if (resolved.balance === 'least-loaded') {
-    acceptHandoffs((socket) => {
-      parts.meter.tookHandoff();
-      server.emit('connection', socket);
-    }, report);
+    acceptHandoffs({
+      // A draining (or exiting) worker refuses: the primary deals the connection to another one.
+      accepting: () => !parts.drain.draining,
+      take: (socket) => {
+        parts.meter.tookHandoff();
+        server.emit('connection', socket);
+      },
+      taken: report,
+    });
     return;
   }
   await new Promise<void>((resolve, reject) => {
