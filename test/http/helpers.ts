@@ -9,7 +9,19 @@ import type { ExecutionContext } from 'ava';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SERVER_FIXTURE = fileURLToPath(new URL('../fixtures/http-server.ts', import.meta.url));
 
-
+/**
+ * Bounds of the waits, in milliseconds. Every wait ends as soon as its event comes, so a generous
+ * bound costs nothing when all is well; it only has to outlast a machine busy with other work (two
+ * CPU-bound processes on two cores: `npm run test:loaded`). Each stays under ava's timeout.
+ */
+export const BOUND = Object.freeze({
+  /** A cluster to boot: a primary and its workers, each a tsx process. */
+  boot: 60_000,
+  /** A worker to be forked and become ready, a reload, an exit after a drain. */
+  process: 45_000,
+  /** An answer from a running process: a request, a command, a line. */
+  reply: 30_000,
+});
 
 /**
  * Waits until `condition()` holds, checking every `intervalMs`, for at most `ms`. Only for what has no
@@ -162,12 +174,12 @@ export class Cluster {
   }
 
   /** Waits for the primary to listen with every worker ready. */
-  listening(ms = 30_000): Promise<Extract<Line, { type: 'listening' }>> {
+  listening(ms = BOUND.boot): Promise<Extract<Line, { type: 'listening' }>> {
     return this.line('listening', ms);
   }
 
   /** Sends a command to the fixture's primary and resolves with its reply's value (rejects with its error). */
-  async command<T = unknown>(cmd: string, args: Record<string, unknown> = {}, ms = 10_000): Promise<T> {
+  async command<T = unknown>(cmd: string, args: Record<string, unknown> = {}, ms = BOUND.reply): Promise<T> {
     const seq = ++this.#seq;
     this.child.stdin!.write(`${JSON.stringify({ seq, cmd, ...args })}\n`);
     const reply = await this.line('reply', ms, (l) => l.seq === seq);
@@ -194,7 +206,7 @@ export class Cluster {
         // gone already
       }
     }
-    await withTimeout(this.exit, 5_000, 'the primary to exit in teardown').catch(() => undefined);
+    await withTimeout(this.exit, 15_000, 'the primary to exit in teardown').catch(() => undefined);
   }
 }
 
@@ -238,7 +250,7 @@ export interface Reply {
 }
 
 /** A GET on 127.0.0.1 with a new connection (`agent: false`), bounded. */
-export function get(port: number, path: string, ms = 10_000): Promise<Reply> {
+export function get(port: number, path: string, ms = BOUND.reply): Promise<Reply> {
   return withTimeout(
     new Promise<Reply>((resolve, reject) => {
       const req = http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
@@ -264,7 +276,7 @@ export async function pidOf(port: number, path = '/'): Promise<number> {
 }
 
 /** A request to /hold: resolves with the pid of the worker once its first line arrived; the response stays open. */
-export function hold(t: ExecutionContext, port: number, ms = 10_000): Promise<{ pid: number; release(): void }> {
+export function hold(t: ExecutionContext, port: number, ms = BOUND.reply): Promise<{ pid: number; release(): void }> {
   return withTimeout(
     new Promise((resolve, reject) => {
       const req = http.get({ host: '127.0.0.1', port, path: '/hold', agent: false }, (res) => {
@@ -289,7 +301,7 @@ export function hold(t: ExecutionContext, port: number, ms = 10_000): Promise<{ 
 }
 
 /** Connects to the port: resolves 'connected' or the error code (ECONNREFUSED …), bounded. */
-export function tryConnect(port: number, ms = 5_000): Promise<string> {
+export function tryConnect(port: number, ms = BOUND.reply): Promise<string> {
   return withTimeout(
     new Promise<string>((resolve) => {
       const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
@@ -356,7 +368,7 @@ export class Load {
   /** Stops the clients and waits (bounded) for their requests in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    await withTimeout(Promise.all(this.#loops), 15_000, 'the load clients to stop');
+    await withTimeout(Promise.all(this.#loops), BOUND.reply + 5_000, 'the load clients to stop');
   }
 }
 
