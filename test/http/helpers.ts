@@ -14,7 +14,7 @@ export const SERVER_FIXTURE = fileURLToPath(new URL('../fixtures/http-server.ts'
  * bound costs nothing when all is well; it only has to outlast a machine busy with other work (two
  * CPU-bound processes on two cores: `npm run test:loaded`). Each stays under ava's timeout.
  */
-export const BOUND = Object.freeze({
+export const BOUND: Readonly<{ boot: number; process: number; reply: number }> = Object.freeze({
   /** A cluster to boot: a primary and its workers, each a tsx process. */
   boot: 60_000,
   /** A worker to be forked and become ready, a reload, an exit after a drain. */
