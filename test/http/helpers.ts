@@ -1,7 +1,7 @@
 // Helpers of the HTTP cluster tests: run the cluster's primary as a child process, read its event
 // lines, send it commands, make real HTTP requests, and kill everything a test started.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { isAlive, withTimeout } from '../fixtures/process.js';
+import { BOUND, isAlive, withTimeout } from '../fixtures/process.js';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
@@ -9,19 +9,6 @@ import type { ExecutionContext } from 'ava';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SERVER_FIXTURE = fileURLToPath(new URL('../fixtures/http-server.ts', import.meta.url));
 
-/**
- * Bounds of the waits, in milliseconds. Every wait ends as soon as its event comes, so a generous
- * bound costs nothing when all is well; it only has to outlast a machine busy with other work (two
- * CPU-bound processes on two cores: `npm run test:loaded`). Each stays under ava's timeout.
- */
-export const BOUND: Readonly<{ boot: number; process: number; reply: number }> = Object.freeze({
-  /** A cluster to boot: a primary and its workers, each a tsx process. */
-  boot: 60_000,
-  /** A worker to be forked and become ready, a reload, an exit after a drain. */
-  process: 45_000,
-  /** An answer from a running process: a request, a command, a line. */
-  reply: 30_000,
-});
 
 /**
  * Waits until `condition()` holds, checking every `intervalMs`, for at most `ms`. Only for what has no
@@ -372,4 +359,4 @@ export class Load {
   }
 }
 
-export { isAlive, withTimeout };
+export { BOUND, isAlive, withTimeout };
