@@ -1,7 +1,7 @@
 // Shared helpers of the integration tests: bounded waits, fixtures, and teardown of what a test forked.
 import cluster, { type Worker } from 'node:cluster';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { isAlive, withTimeout } from '../fixtures/process.js';
+import { BOUND, isAlive, withTimeout } from '../fixtures/process.js';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { createPrimary, type PrimaryHub, type PrimaryOptions, type Serialization, type WorkerHandle, type WorkerInfo } from '../../src/index.js';
@@ -48,12 +48,12 @@ export function killOnTeardown(t: ExecutionContext, worker: Worker): void {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGKILL');
-    await withTimeout(exited, 5_000, `worker ${worker.id} to exit in teardown`).catch(() => undefined);
+    await withTimeout(exited, 15_000, `worker ${worker.id} to exit in teardown`).catch(() => undefined);
   });
 }
 
 /** Resolves with a worker's exit code and signal, bounded. */
-export function waitForExit(worker: Worker, ms = 5_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export function waitForExit(worker: Worker, ms = BOUND.reply): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   const child = worker.process;
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return withTimeout(
@@ -106,7 +106,7 @@ export class LogBook {
   }
 
   /** Waits for the fixture worker's startup line (`ready <pid>`). */
-  ready(handle: { readonly id: number }, ms = 10_000): Promise<void> {
+  ready(handle: { readonly id: number }, ms = BOUND.process): Promise<void> {
     return this.waitFor((text, w) => w.id === handle.id && text.startsWith('ready '), ms, `worker ${handle.id} to log that it is ready`);
   }
 }
@@ -187,7 +187,7 @@ export function runFixture(t: ExecutionContext, name: string, env: NodeJS.Proces
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
-      await withTimeout(exit, 5_000, `fixture ${name} to exit in teardown`).catch(() => undefined);
+      await withTimeout(exit, 15_000, `fixture ${name} to exit in teardown`).catch(() => undefined);
     }
   });
   return {
@@ -256,7 +256,7 @@ export class WorkerPool {
       worker.setMaxListeners(100);
       this.#all.add(worker);
       worker.once('exit', () => this.#all.delete(worker!));
-      await waitForMessage(worker, (m) => m?.type === 'connected' && m.generation === 0, 9_000, 'a pool worker to connect');
+      await waitForMessage(worker, (m) => m?.type === 'connected' && m.generation === 0, BOUND.process, 'a pool worker to connect');
       this.#generation.set(worker, 0);
       return worker;
     }
@@ -264,7 +264,7 @@ export class WorkerPool {
     // Reconnect its link so that its handlers, counters and cancellations start afresh.
     const generation = (this.#generation.get(worker) ?? 0) + 1;
     this.#generation.set(worker, generation);
-    const connected = waitForMessage(worker, (m) => m?.type === 'connected' && m.generation === generation, 5_000, 'a pool worker to reconnect');
+    const connected = waitForMessage(worker, (m) => m?.type === 'connected' && m.generation === generation, BOUND.reply, 'a pool worker to reconnect');
     worker.send({ type: 'reset', generation });
     await connected;
     return worker;
@@ -297,4 +297,4 @@ export function clusterPairFactory(pool: WorkerPool, serialization: Serializatio
   };
 }
 
-export { isAlive, withTimeout };
+export { BOUND, isAlive, withTimeout };
