@@ -9,7 +9,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { BOUND, startCluster, withTimeout } from './helpers.js';
+import { BOUND, isAlive, startCluster, withTimeout } from './helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'crpc-tls-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
@@ -105,3 +105,11 @@ for (const kind of ['https', 'http2'] as const) {
     });
   }
 }
+
+test('a worker factory that returns a bare net.Server fails the start, naming the servers it takes', async (t) => {
+  const c = await startCluster(t, { WORKERS: '1', WORKER_MODE: 'tcp' });
+  const exit = await c.waitExit(BOUND.boot);
+  t.is(exit.code, 1);
+  t.regex(c.stderr, /the worker factory must return a server from http\.createServer, https\.createServer or http2\.createSecureServer/);
+  for (const pid of c.workerPids) t.false(isAlive(pid));
+});

@@ -24,9 +24,10 @@ export interface HttpClusterWorker<C extends Contract> {
   readonly server: WorkerServer;
 }
 
-// http, https and http2 servers are all net servers (TLS ones through tls.Server).
+// http, https and http2 servers are all net servers (TLS ones through tls.Server) with a
+// request timeout; a bare net.Server has none.
 function isWorkerServer(value: unknown): value is WorkerServer {
-  return value instanceof net.Server;
+  return value instanceof net.Server && typeof (value as { setTimeout?: unknown }).setTimeout === 'function';
 }
 
 /** Runs this process as one worker of the HTTP cluster: serves until the primary drains it. */

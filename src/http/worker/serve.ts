@@ -3,7 +3,7 @@
 // ('least-loaded'), and the load reports that acknowledge hand-offs.
 import type { IncomingMessage } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { acceptHandoffs } from '../handoff.js';
 import type { ControlLink } from '../control.js';
