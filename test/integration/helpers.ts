@@ -228,11 +228,11 @@ export async function waitForPidsGone(pids: readonly number[], ms: number, what:
 
 // The conformance suite's factory over real cluster IPC. Each test gets a fresh hub, attached to a
 // worker whose link to the primary is fresh too; the worker processes are a small pool reused across
-// tests, because the suite starts all its tests at once with a 10 s bound on each pair, and forking
-// one worker per test (tsx, zod: about a second of CPU each) does not fit that on two cores.
+// tests, because the suite bounds each pair at 10 s, and forking one worker per test (tsx, zod: about
+// a second of CPU each, far more on a busy machine) does not fit that on two cores. The pool is
+// started (warm) before the tests, with its own bound, so that a pair only waits for a reconnect.
 
 const POOL_SIZE = 3;
-
 
 export class WorkerPool {
   readonly #serialization: Serialization;
@@ -245,21 +245,29 @@ export class WorkerPool {
     this.#serialization = serialization;
   }
 
+  /** Forks the pool's workers and waits (bounded) until each one's link is connected. */
+  async warm(): Promise<void> {
+    const started = Array.from({ length: POOL_SIZE - this.#all.size }, () => this.#spawn());
+    for (const worker of await Promise.all(started)) this.release(worker);
+  }
+
+  async #spawn(): Promise<Worker> {
+    cluster.setupPrimary({ exec: fixture('int-conformance-worker.ts'), serialization: this.#serialization });
+    const worker = cluster.fork({ FIXTURE_SERIALIZATION: this.#serialization });
+    // Each hub.attach leaves an 'error' listener on the Worker for good (src/transport/cluster.ts; see
+    // attach.test.ts): a pool worker attached once per test would pass the default limit of 10.
+    worker.setMaxListeners(100);
+    this.#all.add(worker);
+    worker.once('exit', () => this.#all.delete(worker));
+    await waitForMessage(worker, (m) => m?.type === 'connected' && m.generation === 0, BOUND.boot, 'a pool worker to connect');
+    this.#generation.set(worker, 0);
+    return worker;
+  }
+
   /** A worker whose link is freshly connected and heard by nobody yet. */
   async acquire(): Promise<Worker> {
     let worker = this.#free.pop();
-    if (worker === undefined && this.#all.size < POOL_SIZE) {
-      cluster.setupPrimary({ exec: fixture('int-conformance-worker.ts'), serialization: this.#serialization });
-      worker = cluster.fork({ FIXTURE_SERIALIZATION: this.#serialization });
-      // Each hub.attach leaves an 'error' listener on the Worker for good (src/transport/cluster.ts; see
-      // attach.test.ts): a pool worker attached once per test would pass the default limit of 10.
-      worker.setMaxListeners(100);
-      this.#all.add(worker);
-      worker.once('exit', () => this.#all.delete(worker!));
-      await waitForMessage(worker, (m) => m?.type === 'connected' && m.generation === 0, BOUND.process, 'a pool worker to connect');
-      this.#generation.set(worker, 0);
-      return worker;
-    }
+    if (worker === undefined && this.#all.size < POOL_SIZE) return this.#spawn();
     worker ??= await new Promise<Worker>((resolve) => this.#waiting.push(resolve));
     // Reconnect its link so that its handlers, counters and cancellations start afresh.
     const generation = (this.#generation.get(worker) ?? 0) + 1;
