@@ -18,7 +18,7 @@ import { wireProcess } from './primary/signals.js';
 import { Supervisor } from './primary/supervisor.js';
 import { runWorker, type HttpClusterWorker } from './worker/runtime.js';
 
-export type { BalanceStrategy, HttpClusterOptions, RestartOptions, WorkerContext } from './options.js';
+export type { BalanceStrategy, HttpClusterOptions, RestartOptions, WorkerContext, WorkerServer } from './options.js';
 export type { HttpWorkerInfo, WorkerExit, WorkerLoad } from './primary/member.js';
 export type { ClusterHealth, SlotVacancy } from './primary/health.js';
 export type { RetiredWorker } from './primary/retire.js';

@@ -1,6 +1,8 @@
 // Options of runHttpCluster: defaults in one frozen object, checked once, before anything starts.
 import { availableParallelism } from 'node:os';
 import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Http2SecureServer } from 'node:http2';
 import type { Contract } from '../contract/contract.js';
 import { checkBoolean, checkCount, checkDuration, checkOneOf, checkOptions, checkSerialization, describe } from '../checks.js';
 import type { PrimaryLink } from '../cluster/worker.js';
@@ -84,6 +86,14 @@ export type BalanceStrategy = 'least-loaded' | 'round-robin' | 'os';
 const BALANCE_STRATEGIES: readonly BalanceStrategy[] = Object.freeze(['least-loaded', 'round-robin', 'os']);
 
 /**
+ * A server a worker may serve with: `http.createServer()`, `https.createServer()`, or
+ * `http2.createSecureServer()` (with `allowHTTP1: true` for HTTP/1.1 clients too). TLS is handled
+ * in the worker, whatever the balance strategy.
+ * @public
+ */
+export type WorkerServer = Server | HttpsServer | Http2SecureServer;
+
+/**
  * What a worker's server factory receives.
  * @public
  */
@@ -121,8 +131,8 @@ export interface HttpClusterOptions<C extends Contract = Contract<{}, {}, {}>> {
     readonly primary?: Handlers<C['primary'], PrimaryHandlerContext>;
     readonly worker?: Handlers<C['worker'], HandlerContext>;
   };
-  /** Creates the worker's HTTP server (do not call `listen`: the cluster does). Runs in each worker. */
-  readonly worker: (context: WorkerContext<C>) => Server | Promise<Server>;
+  /** Creates the worker's HTTP, HTTPS or HTTP/2 server (do not call `listen`: the cluster does). Runs in each worker. */
+  readonly worker: (context: WorkerContext<C>) => WorkerServer | Promise<WorkerServer>;
   /**
    * How long a worker's drain may take, in a shutdown or a reload, in milliseconds. At the deadline
    * the worker cuts off what is left and exits 1; one that cannot (a blocked event loop) is killed

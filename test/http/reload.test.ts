@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { Load, pidOf, startCluster, type WorkerView } from './helpers.js';
+import { BOUND, Load, pidOf, startCluster, type WorkerView } from './helpers.js';
 
 // Every client request opens a new connection (agent: false); keep-alive clients are in reload-keepalive.test.ts.
 for (const how of ['reload()', 'SIGHUP'] as const) {
@@ -14,17 +14,17 @@ for (const how of ['reload()', 'SIGHUP'] as const) {
     const { port, workers } = await c.listening();
     const oldPids = workers.map((w) => w.pid);
     const load = new Load(t, port, '/slow?ms=10', 4);
-    await load.more(40, 10_000);
+    await load.more(40, BOUND.reply);
 
     const before = load.results.length;
     if (how === 'reload()') {
-      await c.command('reload', {}, 60_000);
+      await c.command('reload', {}, BOUND.boot);
     } else {
       c.child.kill('SIGHUP');
       // Both old workers have drained and exited.
-      for (const pid of oldPids) await c.line('workerExited', 60_000, (e) => e.worker.pid === pid);
+      for (const pid of oldPids) await c.line('workerExited', BOUND.boot, (e) => e.worker.pid === pid);
     }
-    await load.more(40, 10_000);
+    await load.more(40, BOUND.reply);
     await load.stop();
 
     t.deepEqual(load.failures.map((e) => e.message), []);
@@ -49,7 +49,7 @@ for (const how of ['reload()', 'SIGHUP'] as const) {
 test('each new worker is ready before the old one of its slot drains, and the next replacement does not wait for that drain', async (t) => {
   const c = await startCluster(t, { WORKERS: '2' });
   const { workers } = await c.listening();
-  await c.command('reload', {}, 60_000);
+  await c.command('reload', {}, BOUND.boot);
   const at = (what: string): number => {
     const i = c.lines.findIndex((l) =>
       (l.type === 'fork' && what === `fork ${l.pid}`) || (l.type === 'workerReady' && what === `ready ${l.worker.pid}`) || (l.type === 'workerExited' && what === `exit ${l.worker.pid}`),
@@ -77,7 +77,7 @@ test('a new worker that fails to start stops the rollout, and the old workers ke
   const { port, workers } = await c.listening();
   writeFileSync(marker, '');
 
-  const error = await t.throwsAsync(c.command('reload', {}, 60_000));
+  const error = await t.throwsAsync(c.command('reload', {}, BOUND.boot));
   t.regex(error!.message, /reload stopped: the new worker for slot 0 failed .*the reload marker says fail.*the old workers keep serving/);
   const now = await c.workers();
   t.deepEqual(now.map((w) => w.pid).sort(), workers.map((w) => w.pid).sort());
@@ -91,7 +91,7 @@ test('a new worker that fails to start stops the rollout, and the old workers ke
 test('a second reload while one runs joins it: each slot is replaced once', async (t) => {
   const c = await startCluster(t, { WORKERS: '2' });
   const { workers } = await c.listening();
-  const [a, b] = await Promise.all([c.command<WorkerView[]>('reload', {}, 60_000), c.command<WorkerView[]>('reload', {}, 60_000)]);
+  const [a, b] = await Promise.all([c.command<WorkerView[]>('reload', {}, BOUND.boot), c.command<WorkerView[]>('reload', {}, BOUND.boot)]);
   t.deepEqual(a!.map((w) => w.pid).sort(), b!.map((w) => w.pid).sort());
   t.is(c.linesOf('fork').length, 4, 'two workers at start, one replacement per slot');
   t.deepEqual(
