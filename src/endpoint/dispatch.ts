@@ -6,10 +6,10 @@ import { RpcBusyError, RpcClosedError, RpcUnknownMethodError, RpcValidationError
 import { encodeError } from '../protocol/errors.js';
 import { errFrame, okFrame, type CallFrame, type Frame } from '../protocol/frames.js';
 import { inspectPayload, payloadError, type Serialization } from '../protocol/payload.js';
-import type { RpcServerSpan } from '../tracing/otel.js';
 import { Mailbox } from './mailbox.js';
 import { NO_ERROR, outcomeOf, serverArrived, serverSettled } from './observe.js';
 import type { ResolvedEndpointOptions } from './options.js';
+import type { RpcServerSpan } from '../tracing/otel.js';
 
 /** A handler as the dispatcher sees it: untyped. */
 export type AnyHandler = (input: any, context: any) => unknown;

@@ -23,7 +23,6 @@ import { BYE_FRAME, callFrame, cancelFrame, errFrame, eventFrame, readFrame, typ
 import { inspectPayload, payloadError } from '../protocol/payload.js';
 import type { Transport, TransportClose } from '../transport/transport.js';
 import { Dispatcher } from './dispatch.js';
-import { gaugesOf, outcomeOf } from './observe.js';
 import { EventInbox } from './inbox.js';
 import type { Listeners } from './listeners.js';
 import type { ResolvedEndpointOptions } from './options.js';
@@ -31,6 +30,7 @@ import type { EndpointSetup } from './setup.js';
 import { readCallOptions, type CallOptions } from './typed.js';
 import { PendingCalls, type InFlightCall, type PendingCall } from './pending.js';
 import { snapshotStats, zeroStats, type EndpointStats } from './stats.js';
+import { gaugesOf, outcomeOf } from './observe.js';
 
 export class Peer {
   readonly #transport: Transport;
