@@ -170,7 +170,7 @@ export class Dispatcher {
     }
     if (this.#calls.has(frame.i)) return; // a duplicate id: the first call owns it
     const job = new IncomingCall(frame, procedure, this.#worker);
-    if (this.#observed) serverArrived(this.#tracing, job, frame.c);
+    if (this.#observed) serverArrived(this.#metrics, this.#tracing, job, frame.c);
     this.#calls.set(job.callId, job);
     if (procedure.mailbox === undefined) this.#run(job);
     else if (!procedure.mailbox.offer(job)) {

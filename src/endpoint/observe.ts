@@ -77,8 +77,8 @@ interface ServedCall {
 export const NO_ERROR: unique symbol = Symbol('no error');
 
 /** An incoming call arrived: its clock starts (the mailbox wait counts), its SERVER span opens. */
-export function serverArrived(tracing: RpcTracing | undefined, call: ServedCall, field: unknown): void {
-  call.arrivedAt = performance.now();
+export function serverArrived(metrics: RpcMetricsHooks | undefined, tracing: RpcTracing | undefined, call: ServedCall, field: unknown): void {
+  if (metrics !== undefined) call.arrivedAt = performance.now();
   if (tracing !== undefined) call.span = tracing.startServer(call.method, field);
 }
 
