@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --out DIR] [-- --only sequential,pipelined]`: runs the suites of
+// `npm run bench [-- --quick] [-- --out DIR] [-- --only sequential,pipelined,observe]`: runs the suites of
 // bench/suites.ts, prints one table on stdout (progress goes to stderr), and writes the same as
 // JSON and Markdown to bench/results/ (latest.json, latest.md, plus a timestamped JSON copy).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

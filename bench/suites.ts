@@ -5,10 +5,12 @@ import { broadcastSuite } from './broadcast.js';
 import { coldSuite } from './cold.js';
 import { httpSuite } from './http.js';
 import type { Suite } from './lib.js';
+import { observeSuite } from './observe.js';
 import { pipelinedSuite } from './pipelined.js';
 import { sequentialSuite } from './sequential.js';
 
-export const SUITES: readonly Suite[] = [sequentialSuite, coldSuite, pipelinedSuite, broadcastSuite, httpSuite];
+// observe runs last: it registers an OpenTelemetry SDK in this process (undone when the run ends).
+export const SUITES: readonly Suite[] = [sequentialSuite, coldSuite, pipelinedSuite, broadcastSuite, httpSuite, observeSuite];
 
 /** Every row id a run of these suites must produce. */
 export function expectedRowIds(quick: boolean, only?: readonly string[]): string[] {

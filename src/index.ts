@@ -53,6 +53,11 @@ export type { CreateEndpointOptions, Endpoint } from './endpoint/endpoint.js';
 export type { Side } from './endpoint/setup.js';
 export type { HandlerContext } from './endpoint/dispatch.js';
 export type { EndpointOptions } from './endpoint/options.js';
+// The shapes of the `metrics` and `tracing` options; the hooks themselves come from
+// typed-cluster-rpc/metrics (createRpcMetrics) and typed-cluster-rpc/tracing (loadRpcTracing).
+export type { RpcGaugeSource, RpcMetricsHooks, RpcSide } from './metrics/rpc.js';
+export type { RpcClientSpan, RpcServerSpan, RpcTracing } from './tracing/otel.js';
+export type { TraceField } from './tracing/trace-context.js';
 export type { InFlightCall } from './endpoint/pending.js';
 export type { EndpointStats } from './endpoint/stats.js';
 export type { CallArgs, CallOptions, Caller, EmitArgs, EventPort, Handler, HandlerSpec, Handlers } from './endpoint/typed.js';

@@ -7,7 +7,9 @@ import { encodeError } from '../protocol/errors.js';
 import { errFrame, okFrame, type CallFrame, type Frame } from '../protocol/frames.js';
 import { inspectPayload, payloadError, type Serialization } from '../protocol/payload.js';
 import { Mailbox } from './mailbox.js';
+import { NO_ERROR, outcomeOf, serverArrived, serverSettled } from './observe.js';
 import type { ResolvedEndpointOptions } from './options.js';
+import type { RpcServerSpan } from '../tracing/otel.js';
 
 /** A handler as the dispatcher sees it: untyped. */
 export type AnyHandler = (input: any, context: any) => unknown;
@@ -57,6 +59,10 @@ export class IncomingCall implements HandlerContext {
   readonly worker: unknown;
   started = false;
   cancelled = false;
+  /** When it arrived (`performance.now()`), when metrics are on. */
+  arrivedAt = 0;
+  /** Its SERVER span, when it is traced. */
+  span: RpcServerSpan | undefined = undefined;
   #reason: unknown;
   #controller: AbortController | undefined;
 
@@ -76,6 +82,11 @@ export class IncomingCall implements HandlerContext {
       if (this.cancelled) this.#controller.abort(this.#reason);
     }
     return this.#controller.signal;
+  }
+
+  /** Why it was cancelled, once it was. */
+  get reason(): unknown {
+    return this.#reason;
   }
 
   cancel(reason: unknown): void {
@@ -103,6 +114,11 @@ export class Dispatcher {
   readonly #worker: unknown;
   #refusing: string | undefined;
   #idle: (() => void) | undefined;
+  readonly #sharedBox: Mailbox<IncomingCall> | undefined;
+  readonly #metrics: ResolvedEndpointOptions['metrics'];
+  readonly #tracing: ResolvedEndpointOptions['tracing'];
+  /** Whether anyone observes incoming calls (metrics or tracing): one check per site when not. */
+  readonly #observed: boolean;
 
   constructor(
     procedures: ReadonlyMap<string, ServedEntry>,
@@ -127,6 +143,16 @@ export class Dispatcher {
     this.#wire = wire;
     this.#stats = stats;
     this.#worker = worker;
+    this.#sharedBox = sharedBox;
+    this.#metrics = options.metrics;
+    this.#tracing = options.tracing;
+    this.#observed = options.metrics !== undefined || options.tracing !== undefined;
+  }
+
+  /** `[mailbox, waiting]`: `'shared'` for the endpoint's own mailbox, else each procedure that has its own. */
+  *mailboxes(): Iterable<[string, number]> {
+    if (this.#sharedBox !== undefined) yield ['shared', this.#sharedBox.waiting];
+    for (const [name, p] of this.#procedures) if (p.mailbox !== undefined && p.mailbox !== this.#sharedBox) yield [name, p.mailbox.waiting];
   }
 
   /** Incoming calls queued or running. */
@@ -144,10 +170,12 @@ export class Dispatcher {
     }
     if (this.#calls.has(frame.i)) return; // a duplicate id: the first call owns it
     const job = new IncomingCall(frame, procedure, this.#worker);
+    if (this.#observed) serverArrived(this.#metrics, this.#tracing, job, frame.c);
     this.#calls.set(job.callId, job);
     if (procedure.mailbox === undefined) this.#run(job);
     else if (!procedure.mailbox.offer(job)) {
       this.#calls.delete(job.callId);
+      job.span?.end('RPC_BUSY');
       this.#refuse(frame, new RpcBusyError('mailbox', procedure.mailbox.maxQueue, `"${frame.m}"`));
     }
   }
@@ -196,6 +224,7 @@ export class Dispatcher {
   }
 
   #refuse(frame: CallFrame, error: Error): void {
+    this.#metrics?.callRefused('server', outcomeOf(error));
     this.#send(errFrame(frame.i, encodeError(error, true)));
   }
 
@@ -216,7 +245,7 @@ export class Dispatcher {
     }
     let result: unknown;
     try {
-      result = job.procedure.handler(checked.value, job);
+      result = job.span === undefined ? job.procedure.handler(checked.value, job) : job.span.run(() => job.procedure.handler(checked.value, job));
     } catch (error) {
       return this.#fail(job, error, false);
     }
@@ -265,11 +294,12 @@ export class Dispatcher {
 
   #fail(job: IncomingCall, error: unknown, rpc: boolean): void {
     if (!job.cancelled) this.#send(errFrame(job.callId, encodeError(error, rpc)));
-    this.#forget(job, true);
+    this.#forget(job, true, error, rpc);
   }
 
-  #forget(job: IncomingCall, release: boolean): void {
+  #forget(job: IncomingCall, release: boolean, error: unknown = NO_ERROR, rpc = false): void {
     if (this.#calls.get(job.callId) !== job) return;
+    if (this.#observed) serverSettled(this.#metrics, job, error, rpc);
     this.#calls.delete(job.callId);
     if (release && job.started) job.procedure.mailbox?.release();
     if (this.#calls.size === 0 && this.#idle !== undefined) {

@@ -1,5 +1,8 @@
 // Endpoint options: their defaults in one frozen object, resolved and checked once at construction.
 import { checkBoolean, checkCount, checkOneOf, checkOptions, checkTimeout } from '../checks.js';
+import type { RpcMetricsHooks } from '../metrics/rpc.js';
+import type { RpcTracing } from '../tracing/otel.js';
+import { checkObservers } from './observe.js';
 
 /**
  * Options of an endpoint (the primary's hub, or a worker's link to the primary).
@@ -50,10 +53,26 @@ export interface EndpointOptions {
    * @defaultValue `false`
    */
   readonly captureCallStack?: boolean;
+  /**
+   * The RPC instruments this endpoint feeds: `createRpcMetrics(registry)` from
+   * `typed-cluster-rpc/metrics`. Absent: no metrics, and one `undefined` check per site.
+   * @defaultValue `undefined`
+   */
+  readonly metrics?: RpcMetricsHooks | undefined;
+  /**
+   * The span hooks this endpoint calls: `await loadRpcTracing()` from `typed-cluster-rpc/tracing`
+   * (a CLIENT span per call made, a SERVER span per call served, the trace context in the frame).
+   * Absent: no tracing.
+   * @defaultValue `undefined`
+   */
+  readonly tracing?: RpcTracing | undefined;
 }
 
 /** Options with every default filled in. */
-export type ResolvedEndpointOptions = Required<EndpointOptions>;
+export type ResolvedEndpointOptions = Required<Omit<EndpointOptions, 'metrics' | 'tracing'>> & {
+  readonly metrics: RpcMetricsHooks | undefined;
+  readonly tracing: RpcTracing | undefined;
+};
 
 export const ENDPOINT_DEFAULTS: ResolvedEndpointOptions = Object.freeze({
   timeout: 30_000,
@@ -63,6 +82,8 @@ export const ENDPOINT_DEFAULTS: ResolvedEndpointOptions = Object.freeze({
   concurrency: Infinity,
   maxQueue: 1_000,
   captureCallStack: false,
+  metrics: undefined,
+  tracing: undefined,
 });
 
 /** Resolves endpoint options once: defaults filled, every value checked. Extra keys are the caller's. */
@@ -75,5 +96,6 @@ export function resolveEndpointOptions(where: string, options: EndpointOptions, 
   checkCount(where, 'maxQueue', o.maxQueue, true, true);
   checkOneOf(where, 'validateInput', o.validateInput, ['callee', 'both']);
   checkBoolean(where, 'captureCallStack', o.captureCallStack);
+  checkObservers(where, o.metrics, o.tracing);
   return Object.freeze(o);
 }

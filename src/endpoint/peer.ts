@@ -30,6 +30,7 @@ import type { EndpointSetup } from './setup.js';
 import { readCallOptions, type CallOptions } from './typed.js';
 import { PendingCalls, type InFlightCall, type PendingCall } from './pending.js';
 import { snapshotStats, zeroStats, type EndpointStats } from './stats.js';
+import { gaugesOf, outcomeOf } from './observe.js';
 
 export class Peer {
   readonly #transport: Transport;
@@ -51,6 +52,9 @@ export class Peer {
   #closing = false;
   /** The counters; the gauges among them (inFlight, handling, backlog) are filled in by stats(). */
   readonly #stats = zeroStats();
+  readonly #metrics: ResolvedEndpointOptions['metrics'];
+  /** Stops the metrics reading this peer's gauges; set while they do. */
+  #unwatch: (() => void) | undefined;
 
   constructor(config: EndpointSetup) {
     this.#transport = config.transport;
@@ -67,6 +71,7 @@ export class Peer {
     this.#pending = new PendingCalls(
       { expired: (pending) => this.#onTimeout(pending), aborted: (pending) => this.#onAbort(pending) },
       config.options.captureCallStack ? Peer.prototype.call : undefined,
+      config.options,
     );
     const { concurrency, maxQueue } = config.options;
     this.#dispatcher = new Dispatcher(
@@ -78,6 +83,8 @@ export class Peer {
       this.#stats,
       config.worker,
     );
+    this.#metrics = config.options.metrics;
+    this.#unwatch = this.#metrics?.watch(gaugesOf(this.#pending, this.#dispatcher, config.transport));
     this.#transport.start({
       frame: (raw) => this.#onFrame(raw),
       closed: (info) => this.#onTransportClosed(info),
@@ -111,24 +118,24 @@ export class Peer {
   }
 
   #call(method: string, input: unknown, options: CallOptions | undefined): Promise<unknown> {
-    if (this.#refusal !== undefined) return Promise.reject(this.#refusal());
+    if (this.#refusal !== undefined) return this.#refused(this.#refusal());
     const def = typeof method === 'string' ? this.#calls.get(method) : undefined;
-    if (def === undefined) return Promise.reject(new RpcUnknownMethodError(String(method)));
+    if (def === undefined) return this.#refused(new RpcUnknownMethodError(String(method)));
     let timeout = this.#options.timeout;
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
       ({ timeout, signal } = readCallOptions(`call("${method}")`, options, timeout));
-      if (signal?.aborted === true) return Promise.reject(signal.reason);
+      if (signal?.aborted === true) return this.#refused(signal.reason, 'RPC_ABORTED');
     }
     if (this.#pending.size >= this.#options.maxInFlight) {
-      return Promise.reject(new RpcBusyError('in-flight', this.#options.maxInFlight, `call("${method}") to ${this.peerName}`));
+      return this.#refused(new RpcBusyError('in-flight', this.#options.maxInFlight, `call("${method}") to ${this.peerName}`));
     }
     if (this.#options.validateInput === 'both' && def.input !== undefined) {
       const checked = check(def.input, input);
       const go = (c: Awaited<typeof checked>): Promise<unknown> => {
         if (c.ok) return this.#send(method, input, timeout, signal);
         this.#stats.validationFailures++;
-        return Promise.reject(new RpcValidationError(method, 'input', c.issues));
+        return this.#refused(new RpcValidationError(method, 'input', c.issues));
       };
       return checked instanceof Promise ? checked.then(go) : go(checked);
     }
@@ -136,18 +143,24 @@ export class Peer {
   }
 
   #send(method: string, input: unknown, timeout: number, signal: AbortSignal | undefined): Promise<unknown> {
-    if (this.#refusal !== undefined) return Promise.reject(this.#refusal());
+    if (this.#refusal !== undefined) return this.#refused(this.#refusal());
     // Checked again here: an asynchronous input schema may have let the signal abort meanwhile.
-    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    if (signal?.aborted === true) return this.#refused(signal.reason, 'RPC_ABORTED');
     const problem = inspectPayload(input, this.#options.maxPayloadBytes, this.#transport.serialization);
     if (problem !== undefined) {
-      return Promise.reject(payloadError(method, problem, this.#options.maxPayloadBytes));
+      return this.#refused(payloadError(method, problem, this.#options.maxPayloadBytes));
     }
     const frame = callFrame(this.#pending.nextId(), method, input);
     const result = this.#pending.add(frame, timeout, signal, this.#pending.origin());
     this.#stats.callsSent++;
     this.#transport.send(frame);
     return result;
+  }
+
+  /** A call refused before it was sent: counted by its code (`code`, else the error's), then rejected. */
+  #refused(error: unknown, code?: string): Promise<never> {
+    this.#metrics?.callRefused('client', code ?? outcomeOf(error));
+    return Promise.reject(error);
   }
 
   #onTimeout(pending: PendingCall): void {
@@ -195,6 +208,7 @@ export class Peer {
         const pending = this.#pending.get(frame.i);
         if (pending === undefined) {
           this.#stats.lateReplies++;
+          this.#metrics?.lateReply();
           return;
         }
         if (frame.k === 'ok') return this.#pending.resolve(pending, frame.p);
@@ -217,6 +231,7 @@ export class Peer {
 
   #problem(error: Error): void {
     this.#stats.protocolErrors++;
+    this.#metrics?.protocolError();
     this.#listeners.error(error, this.#context);
   }
 
@@ -258,6 +273,7 @@ export class Peer {
       this.#refusal = () => gone;
     }
     if (!info.local) {
+      this.#metrics?.peerExited();
       this.#pending.rejectAll((pending) => new RpcPeerExitedError(info.peer, !info.unsent.has(pending.frame)));
       this.#dispatcher.cancelAll(new RpcPeerExitedError(info.peer, true), undefined);
     } else if (!this.#closing) {
@@ -265,6 +281,7 @@ export class Peer {
       this.#closeAll(`the transport to ${this.peerName} was closed`, false);
     }
     this.#pending.stopTimers();
+    this.#unwatch?.();
     this.#onClosed?.(info);
   }
 

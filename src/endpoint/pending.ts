@@ -3,8 +3,12 @@
 // hooks when a call expires or is aborted, and sends what the wire needs.
 import { nanoid } from 'nanoid';
 import { RpcError } from '../errors.js';
+import type { RpcMetricsHooks } from '../metrics/rpc.js';
+import type { RpcClientSpan, RpcTracing } from '../tracing/otel.js';
 import type { CallFrame } from '../protocol/frames.js';
 import { Deadlines, type Expiring } from './deadlines.js';
+import { clientSettled, outcomeOf, traceCall } from './observe.js';
+import type { ResolvedEndpointOptions } from './options.js';
 
 /**
  * A call in flight, for finding stuck calls.
@@ -24,6 +28,8 @@ export interface InFlightCall {
 /** One outgoing call awaiting its reply. */
 export class PendingCall implements Expiring {
   settled = false;
+  /** The call's CLIENT span, when it is traced. */
+  span: RpcClientSpan | undefined = undefined;
   constructor(
     readonly id: string,
     readonly method: string,
@@ -60,8 +66,15 @@ export class PendingCalls {
   #seq = 0;
   /** Set while someone waits for every call to settle. */
   #allSettled: (() => void) | undefined;
+  readonly #metrics: RpcMetricsHooks | undefined;
+  readonly #tracing: RpcTracing | undefined;
+  /** Whether anyone observes settled calls (metrics or tracing): one check per exit when not. */
+  readonly #observed: boolean;
 
-  constructor(hooks: PendingHooks, stackFrom: Function | undefined) {
+  constructor(hooks: PendingHooks, stackFrom: Function | undefined, observers?: Pick<ResolvedEndpointOptions, 'metrics' | 'tracing'>) {
+    this.#metrics = observers?.metrics;
+    this.#tracing = observers?.tracing;
+    this.#observed = this.#metrics !== undefined || this.#tracing !== undefined;
     this.#deadlines = new Deadlines((pending) => {
       if (this.isLive(pending)) hooks.expired(pending);
     });
@@ -92,6 +105,7 @@ export class PendingCalls {
     return new Promise((resolve, reject) => {
       const startedAt = now();
       const pending = new PendingCall(frame.i, frame.m, frame, timeout, signal, startedAt, startedAt + timeout, origin, resolve, reject);
+      if (this.#tracing !== undefined) pending.span = traceCall(this.#tracing, frame);
       if (timeout !== Infinity) this.#deadlines.add(pending, timeout);
       if (signal !== undefined) this.#watch(signal, pending);
       this.#calls.set(pending.id, pending);
@@ -111,12 +125,14 @@ export class PendingCalls {
   /** Resolves a call with its reply. */
   resolve(pending: PendingCall, value: unknown): void {
     this.#settle(pending);
+    if (this.#observed) clientSettled(this.#metrics, pending, 'ok', undefined);
     pending.resolve(value);
   }
 
   /** Rejects a call; a library error is pointed at the line that made the call when its stack was captured. */
   reject(pending: PendingCall, error: unknown): void {
     this.#settle(pending);
+    if (this.#observed) clientSettled(this.#metrics, pending, outcomeOf(error), error);
     if (pending.origin?.stack !== undefined && error instanceof RpcError) {
       // Point the error at the line that made the call, not at the timer or IPC listener.
       const frames = pending.origin.stack.slice(pending.origin.stack.indexOf('\n'));
@@ -128,6 +144,7 @@ export class PendingCalls {
   /** Rejects a call with `reason` exactly as given (a caller's own abort reason is not restamped). */
   abandon(pending: PendingCall, reason: unknown): void {
     this.#settle(pending);
+    if (this.#observed) clientSettled(this.#metrics, pending, 'RPC_ABORTED', reason);
     pending.reject(reason);
   }
 

@@ -1,5 +1,6 @@
 // The wire: envelope and frame shapes, and the guard that reads untrusted frames.
 // Pure functions. Must not import the transport, endpoint or cluster layers.
+import type { TraceField } from '../tracing/trace-context.js';
 import type { Serialization } from './payload.js';
 
 /** The key that marks an IPC message as ours; its value is the protocol version. */
@@ -32,6 +33,8 @@ export interface CallFrame {
   readonly k: 'call';
   readonly i: string;
   readonly m: string;
+  /** The caller's W3C trace context, when it traces the call (untrusted on receipt: see tracing/trace-context.ts). */
+  readonly c?: unknown;
   readonly p?: unknown;
 }
 /** A successful reply to call `i`. */
@@ -188,3 +191,12 @@ export function eventFrame(name: string, payload: unknown): EventFrame {
 
 /** The one goodbye frame: it carries nothing, so it is shared. */
 export const BYE_FRAME: ByeFrame = Object.freeze({ k: 'bye' });
+
+/**
+ * Writes the caller's trace context into a call frame before it is sent (under `c`, the
+ * tracing module's `TRACE_FIELD_KEY`). Only traced calls get the field; a peer without tracing
+ * ignores it.
+ */
+export function setTraceField(frame: CallFrame, field: TraceField): void {
+  (frame as { c?: TraceField }).c = field;
+}

@@ -43,8 +43,11 @@ export function createRpcTracing(api: typeof Api, options: RpcTracingOptions = {
       // sampling): no span. Its context goes on only where a callee could otherwise start a trace
       // of its own (rootSpans); without that, a callee makes no span for it either way, and the
       // field would cost formatting and bytes on every call.
-      if (current !== undefined && (current.traceFlags & SAMPLED) === 0 && trace.isSpanContextValid(current)) {
-        return rootSpans ? { field: fieldOf(current), end: noop } : NO_SPAN;
+      // Without rootSpans, an unsampled or invalid context is left at once: checking its validity
+      // (two regular expressions) would cost every call of an unsampled request.
+      if (current !== undefined && (current.traceFlags & SAMPLED) === 0) {
+        if (!rootSpans) return NO_SPAN;
+        if (trace.isSpanContextValid(current)) return { field: fieldOf(current), end: noop };
       }
       const span = tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': system, 'rpc.method': method } }, active);
       const sc = span.spanContext();

@@ -31,6 +31,9 @@ const ISSUE9_ROWS = [
   ...['p50', 'p99'].flatMap((stat) => ['rpc', 'birpc', 'naive'].map((r) => `cold.${stat}.${r}`)),
 ];
 
+/** Issue 12's two rows, paired in one run: metrics on against off, tracing (nothing sampled) against none. */
+const ISSUE12_ROWS = ['observe.metrics', 'observe.tracing'];
+
 interface ReportRow {
   readonly id: string;
   readonly unit: string;
@@ -67,7 +70,7 @@ test('npm run bench -- --quick completes and produces every row', async (t) => {
     t.is(report.error, undefined);
     t.deepEqual(report.rows.map((r) => r.id).sort(), expectedRowIds(true).sort());
     const ids = new Set(report.rows.map((r) => r.id));
-    for (const id of ISSUE9_ROWS) t.true(ids.has(id), `row ${id} is missing`);
+    for (const id of [...ISSUE9_ROWS, ...ISSUE12_ROWS]) t.true(ids.has(id), `row ${id} is missing`);
     for (const row of report.rows) {
       for (const key of ['baselineValue', 'contestantValue', 'ratio', 'ratioMin', 'ratioMax'] as const) {
         t.true(Number.isFinite(row[key]) && row[key] > 0, `${row.id}: ${key} is ${row[key]}`);

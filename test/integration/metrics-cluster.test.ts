@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import { createPrimary, type WorkerHandle } from '../../src/index.js';
-import { createClusterCollector, serveMetrics } from '../../src/metrics/index.js';
+import { createClusterCollector, createRpcMetrics, MetricsRegistry, serveMetrics } from '../../src/metrics/index.js';
 import { metricsContract } from '../fixtures/metrics-contract.js';
 import { withTimeout } from '../fixtures/process.js';
 import { killOnTeardown, useFixture, waitForExit } from './helpers.js';
@@ -50,7 +50,8 @@ const sample = (text: string, series: string): number | undefined => {
 };
 
 test('a scrape survives a killed and a stopped worker, and a replacement counts again in the same series', async (t) => {
-  const hub = createPrimary(metricsContract, { handlers: {}, serialization: 'json' });
+  const registry = new MetricsRegistry();
+  const hub = createPrimary(metricsContract, { handlers: {}, serialization: 'json', metrics: createRpcMetrics(registry) });
   hub.on('error', () => {});
   t.teardown(() => hub.close());
   const slots = new Map<number, Handle>();
@@ -67,6 +68,7 @@ test('a scrape survives a killed and a stopped worker, and a replacement counts 
   const collector = createClusterCollector<Handle>({
     workers: () => [...slots].map(([slot, handle]) => ({ worker: String(slot), target: handle, alive: handle.isConnected })),
     ask: (handle, { signal, timeout }) => handle.call('metrics', undefined, { signal, timeout }),
+    primary: [() => registry.snapshot()],
     timeout: SCRAPE_TIMEOUT,
   });
   const server = await serveMetrics({ exposition: () => collector.exposition(), port: 0 });
@@ -77,7 +79,12 @@ test('a scrape survives a killed and a stopped worker, and a replacement counts 
     t.is(sample(healthy.text, `cluster_worker_up{worker="${slot}"}`), 1);
     t.is(sample(healthy.text, `work_done_total{worker="${slot}"}`), 10 + slot);
     t.is(sample(healthy.text, `app_jobs_total{worker="${slot}"}`), 10 + slot);
+    // The endpoints' own instruments: the worker served one `work` call, under its slot.
+    t.is(sample(healthy.text, `rpc_server_duration_seconds_count{method="work",outcome="ok",worker="${slot}"}`), 1);
   }
+  // The primary's, without a worker label: one hub, one set of figures for its three links.
+  t.is(sample(healthy.text, 'rpc_client_duration_seconds_count{method="work",outcome="ok"}'), 3);
+  t.is(sample(healthy.text, 'rpc_peer_exits_total') ?? 0, 0);
   const checked = await withTimeout(promtool(healthy.text), 30_000, 'promtool');
   t.is(checked.output.trim(), '', checked.output);
   t.is(checked.code, 0);
@@ -98,12 +105,15 @@ test('a scrape survives a killed and a stopped worker, and a replacement counts 
   t.is(sample(degraded.text, 'work_done_total{worker="2"}'), undefined);
   t.is(sample(degraded.text, 'cluster_scrape_errors_total{reason="exited"}'), 1);
   t.is(sample(degraded.text, 'cluster_scrape_errors_total{reason="timeout"}'), 1);
+  t.is(sample(degraded.text, 'rpc_peer_exits_total'), 1, 'the killed worker, not the stopped one');
 
   const replacement = fork(1);
   await withTimeout(replacement.call('work', { times: 2 }), 20_000, 'the replacement to work');
   const recovered = await scrape(server.address);
   t.is(sample(recovered.text, 'cluster_worker_up{worker="1"}'), 1);
   t.is(sample(recovered.text, 'work_done_total{worker="1"}'), 2);
+  t.is(sample(recovered.text, 'rpc_server_duration_seconds_count{method="work",outcome="ok",worker="1"}'), 1, 'the replacement counts from zero');
+  t.is(sample(recovered.text, 'rpc_client_duration_seconds_count{method="work",outcome="ok"}'), 4);
   t.is(sample(recovered.text, 'cluster_worker_up{worker="2"}'), 0);
   t.is(sample(recovered.text, 'cluster_scrape_errors_total{reason="timeout"}'), 2);
   stopped.worker.process.kill('SIGCONT');

@@ -1,17 +1,12 @@
-// One trace across real processes: the primary's CLIENT span, the worker's SERVER span, the
-// worker's nested call back (CLIENT) and the primary's SERVER span for it, exported by two SDKs.
-// The endpoint's own wiring lands with the core refactor; until then the spans are made by the
-// tracing helpers in a transport wrapper (test/fixtures/metrics-traced-transport.ts) around the
-// real cluster IPC transport.
-import cluster from 'node:cluster';
+// One trace across real processes, made by the endpoint's `tracing` option: the primary's CLIENT
+// span (createPrimary), the worker's SERVER span (connectPrimary), the worker's nested call back
+// (CLIENT) and the primary's SERVER span for it, exported by two SDKs.
 import test from 'ava';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createEndpoint } from '../../src/index.js';
+import { createPrimary } from '../../src/index.js';
 import { loadRpcTracing } from '../../src/tracing/index.js';
-import { WorkerTransport } from '../../src/transport/cluster.js';
-import { tracedTransport } from '../fixtures/metrics-traced-transport.js';
 import { tracingContract } from '../fixtures/metrics-tracing-contract.js';
 import { withTimeout } from '../fixtures/process.js';
 import { killOnTeardown, useFixture } from './helpers.js';
@@ -23,17 +18,15 @@ context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 test('a call from the primary and the worker\'s nested call back form one trace across the two processes', async (t) => {
   const tracing = await loadRpcTracing();
   if (tracing === undefined) throw new Error('@opentelemetry/api is not installed');
+  const hub = createPrimary(tracingContract, { tracing, handlers: { upper: (text) => text.toUpperCase() } });
+  t.teardown(() => hub.close());
   useFixture('metrics-tracing-worker.ts');
-  const worker = cluster.fork();
-  killOnTeardown(t, worker);
-  const link = createEndpoint(tracingContract, 'primary', tracedTransport(new WorkerTransport(worker, 'json'), tracing), {
-    handlers: { upper: (text) => text.toUpperCase() },
-  });
-  t.teardown(() => link.close());
+  const worker = hub.fork();
+  killOnTeardown(t, worker.worker);
 
   const root = trace.getTracer('test').startSpan('incoming request');
   const answer = await withTimeout(
-    context.with(trace.setSpan(context.active(), root), () => link.call('callBack', { text: 'hi' }, { timeout: 20_000 })),
+    context.with(trace.setSpan(context.active(), root), () => worker.call('callBack', { text: 'hi' }, { timeout: 20_000 })),
     30_000,
     'the traced call',
   );
@@ -41,7 +34,8 @@ test('a call from the primary and the worker\'s nested call back form one trace 
   t.is(answer, 'HI!');
   const traceId = root.spanContext().traceId;
   const mine = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
-  const theirs = (await withTimeout(link.call('spans'), 10_000, 'the worker spans')).filter((s) => s.traceId === traceId);
+  // Outside any span: this call is not traced, and adds nothing to the worker's spans.
+  const theirs = (await withTimeout(worker.call('spans'), 10_000, 'the worker spans')).filter((s) => s.traceId === traceId);
 
   const outer = mine.find((s) => s.name === 'callBack' && s.kind === SpanKind.CLIENT);
   const nestedHandler = mine.find((s) => s.name === 'upper' && s.kind === SpanKind.SERVER);
@@ -56,4 +50,6 @@ test('a call from the primary and the worker\'s nested call back form one trace 
   t.is(nested.parentSpanId, handler.spanId);
   t.is(nestedHandler.parentSpanContext?.spanId, nested.spanId);
   t.is(nestedHandler.spanContext().traceId, traceId);
+  t.is(mine.length, 3, 'the primary has the request span, one CLIENT and one SERVER span in this trace');
+  t.is(theirs.length, 2, 'the worker made one SERVER and one CLIENT span in this trace');
 });

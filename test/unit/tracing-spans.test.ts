@@ -9,7 +9,6 @@ import { createMemoryTransportPair } from '../../src/testing.js';
 import { loadRpcTracing, parseTraceparent, type RpcTracing } from '../../src/tracing/index.js';
 import { testContract } from '../fixtures/contract.js';
 import { primaryHandlers, workerHandlers } from '../fixtures/handlers.js';
-import { tracedTransport } from '../fixtures/metrics-traced-transport.js';
 import { withTimeout } from '../fixtures/process.js';
 
 const exporter = new InMemorySpanExporter();
@@ -72,8 +71,8 @@ test.serial('a tracestate travels with the traceparent; a field that is junk sta
 test.serial('over a memory pair, a call and the nested call back make one trace: CLIENT → SERVER → CLIENT → SERVER', async (t) => {
   const tr = await tracing();
   const [a, b] = createMemoryTransportPair({ serialization: 'json' });
-  const primary = createEndpoint(testContract, 'primary', tracedTransport(a, tr), { handlers: primaryHandlers() });
-  const worker: WorkerSide = createEndpoint(testContract, 'worker', tracedTransport(b, tr), { handlers: workerHandlers(() => worker) });
+  const primary = createEndpoint(testContract, 'primary', a, { tracing: tr, handlers: primaryHandlers() });
+  const worker: WorkerSide = createEndpoint(testContract, 'worker', b, { tracing: tr, handlers: workerHandlers(() => worker) });
   t.teardown(async () => {
     await primary.close();
     await worker.close();
@@ -106,7 +105,7 @@ test.serial('over a memory pair, a call and the nested call back make one trace:
 test.serial('a traced caller and an untraced callee interoperate: the extra frame field is ignored', async (t) => {
   const tr = await tracing();
   const [a, b] = createMemoryTransportPair();
-  const primary = createEndpoint(testContract, 'primary', tracedTransport(a, tr), { handlers: primaryHandlers() });
+  const primary = createEndpoint(testContract, 'primary', a, { tracing: tr, handlers: primaryHandlers() });
   const worker: WorkerSide = createEndpoint(testContract, 'worker', b, { handlers: workerHandlers(() => worker) });
   t.teardown(async () => {
     await primary.close();
@@ -120,7 +119,7 @@ test.serial('an untraced caller reaches a traced callee, whose SERVER span start
   const tr = await tracing();
   const [a, b] = createMemoryTransportPair();
   const primary = createEndpoint(testContract, 'primary', a, { handlers: primaryHandlers() });
-  const worker: WorkerSide = createEndpoint(testContract, 'worker', tracedTransport(b, tr), { handlers: workerHandlers(() => worker) });
+  const worker: WorkerSide = createEndpoint(testContract, 'worker', b, { tracing: tr, handlers: workerHandlers(() => worker) });
   t.teardown(async () => {
     await primary.close();
     await worker.close();
