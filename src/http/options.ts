@@ -11,6 +11,7 @@ import type { Handlers } from '../endpoint/typed.js';
 import type { PrimaryHandlerContext } from '../cluster/primary.js';
 import { resolveLogger, type Logger, type LogSink } from '../logger.js';
 import type { MergedContract } from './control.js';
+import { resolveMetricsOptions, type HttpMetricsOptions, type ResolvedHttpMetrics } from './metrics-options.js';
 
 /**
  * How crashed workers are restarted.
@@ -173,6 +174,12 @@ export interface HttpClusterOptions<C extends Contract = Contract<{}, {}, {}>> {
    * @defaultValue errors to `console.error`, warnings through `process.emitWarning`, info to `console.info`
    */
   readonly logger?: Logger;
+  /**
+   * Metrics of the whole cluster in Prometheus text: `{}` to collect them (read with
+   * `app.metrics()`), `{ port }` to serve them from the primary on their own port too.
+   * @defaultValue off
+   */
+  readonly metrics?: HttpMetricsOptions;
 }
 
 export interface ResolvedHttpOptions {
@@ -191,6 +198,7 @@ export interface ResolvedHttpOptions {
   readonly handleSignals: boolean;
   readonly exitProcess: boolean;
   readonly logger: LogSink;
+  readonly metrics: ResolvedHttpMetrics | undefined;
 }
 
 export const HTTP_DEFAULTS = Object.freeze({
@@ -224,6 +232,7 @@ const KNOWN = new Set([
   'handleSignals',
   'exitProcess',
   'logger',
+  'metrics',
 ]);
 
 const where = 'runHttpCluster';
@@ -289,5 +298,6 @@ export function resolveHttpOptions(options: HttpClusterOptions<Contract>): Resol
     handleSignals: bool('handleSignals', options.handleSignals, HTTP_DEFAULTS.handleSignals),
     exitProcess: bool('exitProcess', options.exitProcess, HTTP_DEFAULTS.exitProcess),
     logger: resolveLogger(where, options.logger),
+    metrics: resolveMetricsOptions(options.metrics, port),
   });
 }

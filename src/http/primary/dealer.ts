@@ -21,6 +21,10 @@ export class ConnectionDealer {
   readonly #pick: () => Seat | undefined;
   readonly #waiting: Socket[] = [];
   #closed = false;
+  /** Connections handed to a worker, since the primary started (the metrics read it). */
+  handedOver = 0;
+  /** Connections closed because no worker could take them, since the primary started. */
+  dropped = 0;
 
   constructor(pick: () => Seat | undefined) {
     this.#pick = pick;
@@ -51,6 +55,7 @@ export class ConnectionDealer {
   /** Stops accepting; connections still waiting for a worker are closed. */
   close(): Promise<void> {
     this.#closed = true;
+    this.dropped += this.#waiting.length;
     for (const socket of this.#waiting.splice(0)) socket.destroy();
     // server.close() stops listening at once. Its callback is not awaited: once sockets were handed
     // over, Node holds it until every worker has closed every connection it was given, and a
@@ -63,16 +68,20 @@ export class ConnectionDealer {
   #deal(socket: Socket): void {
     socket.on('error', () => {}); // a client reset before hand-off is not the primary's problem
     if (this.#closed) {
+      this.dropped++;
       socket.destroy();
       return;
     }
     const seat = this.#pick();
     if (seat === undefined) {
-      if (this.#waiting.length >= MAX_WAITING) socket.destroy();
-      else this.#waiting.push(socket);
+      if (this.#waiting.length >= MAX_WAITING) {
+        this.dropped++;
+        socket.destroy();
+      } else this.#waiting.push(socket);
       return;
     }
     seat.handed();
+    this.handedOver++;
     handOver(seat.worker, socket);
   }
 }

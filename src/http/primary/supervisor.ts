@@ -16,6 +16,7 @@ import { pickLeastLoaded } from './balancer.js';
 import { collectClusterStats } from './cluster-stats.js';
 import { ConnectionDealer, type Seat } from './dealer.js';
 import { Member, restartsAfterExit, type HttpWorkerInfo, type WorkerExit } from './member.js';
+import { PrimaryMetrics } from './metrics.js';
 import { RestartBudget } from './restart-policy.js';
 import { retire } from './retire.js';
 import { Roster } from './roster.js';
@@ -29,6 +30,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   readonly #roster = new Roster();
   readonly #restartTimers = new Set<NodeJS.Timeout>();
   readonly #dealer: ConnectionDealer | undefined;
+  readonly #metrics: PrimaryMetrics | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #booting = true;
   #stopping: Promise<number> | undefined;
@@ -43,6 +45,8 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     this.#budget = new RestartBudget(options.restart);
     const control: Handlers<ControlContract['primary'], PrimaryHandlerContext> = { clusterStats: () => this.clusterStats() };
     const handlers: Handlers<MergedContract<C>['primary'], PrimaryHandlerContext> = { ...userHandlers(user), ...control };
+    this.#metrics = options.metrics === undefined ? undefined : new PrimaryMetrics(options.metrics, { slots: options.workers, members: () => this.#roster.all(), occupants: () => this.#roster.occupants(), connections: () => ({ handedOver: this.#dealer?.handedOver ?? 0, dropped: this.#dealer?.dropped ?? 0 }) });
+    // TODO(metrics-rpc): add `metrics: this.#metrics?.rpc` to createPrimary's options once EndpointOptions takes `metrics` (wip-mrpc).
     this.#hub = createPrimary(contract, { timeout: options.rpcTimeout, serialization: options.serialization, logger: options.logger, handlers });
     this.#control = controlHub(this.#hub);
     this.#control.on('workerListening', (_payload, ctx) => this.#onListening(ctx.worker.id));
@@ -72,6 +76,12 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   /** Forks the workers and resolves once every one is ready; fails fast on bad configuration. */
   async start(): Promise<void> {
     if (this.#dealer !== undefined) this.address = await this.#dealer.listen(this.#options.port, this.#options.host);
+    try {
+      await this.#metrics?.listen();
+    } catch (error) {
+      await this.#dealer?.close(); // nothing was forked yet: only the listening socket to close
+      throw error;
+    }
     const members = Array.from({ length: this.#options.workers }, (_, slot) => this.#fork(slot, 0));
     try {
       await Promise.all(members.map((m) => m.ready));
@@ -84,6 +94,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       }
       await Promise.all(this.#roster.all().map((m) => m.exited));
       await this.#dealer?.close();
+      await this.#metrics?.close();
       await this.#hub.close();
       throw error;
     }
@@ -108,6 +119,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       const reason = `did not become ready within ${this.#options.readyTimeout} ms`;
       // Out of 'starting' at once, so a late 'listening' cannot make a dying worker ready.
       if (!member.apply('readyTimedOut')) return;
+      this.#metrics?.killing(member, 'ready_timeout');
       member.failStart(reason);
       member.kill(reason);
     }, this.#options.readyTimeout);
@@ -133,6 +145,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     if (member === undefined || member.state !== 'starting') return;
     member.failure = failure;
     member.failStart(`failed to start: ${failure}`);
+    this.#metrics?.killing(member, 'start_failed');
     // It will never serve: stop it now rather than wait for it to give up by itself.
     member.kill(`failed to start (${failure})`);
   }
@@ -167,6 +180,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       this.#restartTimers.delete(timer);
       if (this.#stopping !== undefined) return;
       const replacement = this.#fork(member.slot, member.restarts + 1);
+      this.#metrics?.restarted(member, exit.signal);
       this.#tell('workerRestarted', { slot: member.slot, previous: exit, worker: replacement.info(), delayMs: decision.delay });
     }, decision.delay);
     this.#restartTimers.add(timer);
@@ -203,6 +217,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
           member.pinging = false;
           // An event loop that does not answer gets no new connections, then is replaced.
           if (error instanceof RpcTimeoutError && member.apply('unresponsive')) {
+            this.#metrics?.killing(member, 'heartbeat_timeout');
             member.kill(`did not answer the heartbeat within ${this.#options.heartbeatTimeout} ms`);
           }
         },
@@ -216,8 +231,9 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       clearInterval(this.#heartbeat);
       this.#clearRestarts();
       await this.#dealer?.close();
-      const killed = await Promise.all(this.#roster.live().map((m) => retire(m, this.#options.shutdownTimeout)));
+      const killed = await Promise.all(this.#roster.live().map((m) => retire(m, this.#options.shutdownTimeout, this.#metrics)));
       await this.#hub.close();
+      await this.#metrics?.close();
       const code = killed.some(Boolean) || this.#gaveUp ? 1 : 0;
       this.#tell('stopped', code);
       return code;
@@ -234,11 +250,13 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       m.kill('the primary stopped at once');
     }
     await Promise.all(this.#roster.all().map((m) => m.exited));
+    await this.#metrics?.close();
   }
 
   /** Replaces every worker, one at a time, the new one ready before the old one drains. */
   reload(): Promise<void> {
     if (this.#stopping !== undefined) return Promise.reject(new RpcReloadError('reload: the cluster is shutting down'));
+    const reloadStarted = performance.now();
     this.#reloading ??= (async () => {
       for (const old of this.#roster.occupants()) {
         if (this.#stopping !== undefined) throw new RpcReloadError('reload: the cluster started shutting down');
@@ -247,6 +265,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     })().finally(() => {
       this.#reloading = undefined;
     });
+    this.#metrics?.reloading(this.#reloading, reloadStarted);
     return this.#reloading;
   }
 
@@ -263,7 +282,12 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       const message = `reload stopped: the new worker for slot ${old.slot} failed (${(error as Error).message}); the old workers keep serving`;
       throw new RpcReloadError(message, old.slot, { cause: error });
     }
-    await retire(old, this.#options.shutdownTimeout);
+    await retire(old, this.#options.shutdownTimeout, this.#metrics);
+  }
+
+  /** The primary's metrics (the whole cluster's scrape); undefined when the `metrics` option is off. */
+  get metrics(): PrimaryMetrics | undefined {
+    return this.#metrics;
   }
 
   clusterStats(): Promise<ClusterStats> {

@@ -10,6 +10,7 @@ import { Drain } from './drain.js';
 import { connectWorker, reportFailure, type WorkerParts } from './link.js';
 import { LoadMeter } from './load-meter.js';
 import { LoopDelay } from './loop-delay.js';
+import { createWorkerMetrics, observeRequests } from './metrics.js';
 import { instrument, reportLoad, takeTraffic } from './serve.js';
 
 /**
@@ -42,7 +43,8 @@ export async function runWorker<C extends Contract>(options: HttpClusterOptions<
     // Exit once the answer has left: the primary waits for this exit.
     exit: (code) => void setImmediate(() => process.exit(code)),
   });
-  const parts: WorkerParts = { meter, loop: new LoopDelay(), drain };
+  const metrics = createWorkerMetrics(resolved.metrics, meter);
+  const parts: WorkerParts = { meter, loop: new LoopDelay(), drain, metrics };
   const primary = connectWorker(options, resolved, contract, parts);
   const link = controlLink(primary);
 
@@ -54,6 +56,7 @@ export async function runWorker<C extends Contract>(options: HttpClusterOptions<
   if (!isHttpServer(server)) return reportFailure(link, new TypeError('runHttpCluster: the worker factory must return an http.Server (from http.createServer)'));
   const httpServer = server;
   instrument(httpServer, parts);
+  observeRequests(httpServer, metrics);
 
   // A worker ignores the terminal's Ctrl-C (sent to the whole process group): the primary
   // coordinates shutdown. SIGTERM sent to this worker alone drains it.
