@@ -165,11 +165,14 @@ test('a scrape answers in time with a killed and a stopped worker down, and a re
   t.is(value(after, 'cluster_scrape_errors_total', { reason: 'timeout' }), 2);
 });
 
-test('a reload and its drains are counted, app.metrics() returns the same text, and the server closes with the cluster', async (t) => {
-  const c = await startCluster(t, { WORKERS: '2' }, FIXTURE);
+test("a reload and its drains are counted, prom-client's metrics join each process's, app.metrics() returns the text, and the server closes with the cluster", async (t) => {
+  const c = await startCluster(t, { WORKERS: '2', PROM_CLIENT: '1' }, FIXTURE);
   const up = await listening(c);
   for (let i = 0; i < 4; i++) await pidOf(up.port);
   await command(c, 'reload');
+  const slotOf = new Map((await command<{ pid: number; slot: number }[]>(c, 'workers')).map((w) => [w.pid, w.slot]));
+  const answered = [0, 0];
+  for (let i = 0; i < 4; i++) answered[slotOf.get(await pidOf(up.port))!]!++;
   const text = await command<string>(c, 'metrics');
   const samples = parse(text);
   t.is(value(samples, 'http_cluster_reloads_total', { outcome: 'ok' }), 1);
@@ -182,9 +185,15 @@ test('a reload and its drains are counted, app.metrics() returns the same text, 
   t.is(value(samples, 'http_cluster_worker_restarts_total', { reason: 'exit' }), 0, 'planned exits are no restarts');
   for (const slot of ['0', '1']) {
     t.is(value(samples, 'cluster_worker_up', { worker: slot }), 1);
-    // The new workers have served nothing yet: the old ones' requests are not carried over.
-    t.is(value(samples, 'http_server_request_duration_seconds_count', requests(Number(slot))), undefined);
+    // The new workers count from zero: the old ones' requests are not carried over.
+    const n = answered[Number(slot)]!;
+    t.is(value(samples, 'http_server_request_duration_seconds_count', requests(Number(slot))), n > 0 ? n : undefined);
+    t.is(value(samples, 'fixture_requests_total', { worker: slot }), n, "prom-client's counter, under the worker's slot");
   }
+  t.is(value(samples, 'fixture_primary_info'), 1, "the primary's prom-client metrics, with no worker label");
+  const checked = await promtool(text);
+  t.is(checked.output.trim(), '', checked.output);
+  t.is(checked.code, 0);
   const served = parse((await scrape(up.metricsPort)).text);
   t.is(value(served, 'http_cluster_drain_duration_seconds_count'), 2);
 
