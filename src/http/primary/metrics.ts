@@ -83,8 +83,20 @@ export class PrimaryMetrics implements DrainObserver {
     return this.#server?.address;
   }
 
-  /** Checks that prom-client can be loaded when asked for, then serves `/metrics` when a port was given. */
-  async listen(): Promise<void> {
+  /**
+   * Checks that prom-client can be loaded when asked for, then serves `/metrics` when a port was
+   * given. On failure it runs `undo` (closing what the start opened before it) and rejects.
+   */
+  async listen(undo: () => Promise<void> | undefined = () => undefined): Promise<void> {
+    try {
+      await this.#listen();
+    } catch (error) {
+      await undo();
+      throw error;
+    }
+  }
+
+  async #listen(): Promise<void> {
     if (this.#options.promClient) {
       await promClientSnapshot().catch((error: unknown) => {
         throw new Error('runHttpCluster: metrics.promClient needs prom-client installed (npm install prom-client)', { cause: error });

@@ -76,12 +76,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   /** Forks the workers and resolves once every one is ready; fails fast on bad configuration. */
   async start(): Promise<void> {
     if (this.#dealer !== undefined) this.address = await this.#dealer.listen(this.#options.port, this.#options.host);
-    try {
-      await this.#metrics?.listen();
-    } catch (error) {
-      await this.#dealer?.close(); // nothing was forked yet: only the listening socket to close
-      throw error;
-    }
+    await this.#metrics?.listen(() => this.#dealer?.close());
     const members = Array.from({ length: this.#options.workers }, (_, slot) => this.#fork(slot, 0));
     try {
       await Promise.all(members.map((m) => m.ready));
