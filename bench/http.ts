@@ -50,12 +50,15 @@ type Balance = 'least-loaded' | 'round-robin' | 'os';
 type Server = 'plain' | Balance;
 type Conn = 'close' | 'keepalive';
 type Loop = 'open' | 'closed';
-type Stat = 'p50' | 'p99' | 'p99.9';
+/** `fp99`: the p99 of the fast requests (`/`) alone, which is what a balancer can move. */
+type Stat = 'p50' | 'p99' | 'p99.9' | 'fp99';
 
 const BALANCES: readonly Balance[] = ['least-loaded', 'round-robin', 'os'];
 const CONNS: readonly Conn[] = ['close', 'keepalive'];
 const LOOPS: readonly Loop[] = ['open', 'closed'];
 const STATS: readonly Stat[] = ['p50', 'p99', 'p99.9'];
+/** Open loops also report the fast requests' p99: the all-requests p99 sits inside the slow tenth. */
+const OPEN_STATS: readonly Stat[] = [...STATS, 'fp99'];
 const BASELINES = ['round-robin', 'os'] as const;
 const short = { 'least-loaded': 'll', 'round-robin': 'rr', os: 'os' } as const;
 const label = (b: Balance): string => `runHttpCluster '${b}'`;
@@ -86,13 +89,17 @@ const config = (quick: boolean): Config =>
 const targets: Partial<Record<string, RowSpec['target']>> = {
   'http.skew.close.open.p99.vs-rr': { op: '<=', value: 0.8 },
   'http.skew.close.open.p99.vs-os': { op: '<=', value: 1.0 },
+  'http.skew.close.open.fp99.vs-rr': { op: '<=', value: 0.5 },
+  'http.skew.close.open.fp99.vs-os': { op: '<', value: 1.0 },
 };
 
 function skewSpec(conn: Conn, loop: Loop, what: Stat | 'rps', base: (typeof BASELINES)[number], rate?: number): RowSpec {
   const id = `http.skew.${conn}.${loop}.${what.replace('.', '')}.vs-${short[base]}`;
   const target = targets[id];
   const measure =
-    what === 'rps' ? 'req/s (capacity)' : loop === 'open' ? `${what} latency${rate === undefined ? '' : ` at ~${Math.round(rate)} req/s`}` : `${what} latency`;
+    what === 'rps'
+      ? 'req/s (capacity)'
+      : `${what === 'fp99' ? 'p99 latency of the fast requests' : `${what} latency`}${loop === 'open' && rate !== undefined ? ` at ~${Math.round(rate)} req/s` : ''}`;
   return {
     id,
     section: skewSection(conn, loop),
@@ -130,7 +137,7 @@ function skewKeys(): SkewKey[] {
   const keys: SkewKey[] = [];
   for (const conn of CONNS) {
     for (const loop of LOOPS) {
-      for (const what of loop === 'closed' ? (['rps', ...STATS] as const) : STATS) {
+      for (const what of loop === 'closed' ? (['rps', ...STATS] as const) : OPEN_STATS) {
         for (const base of BASELINES) keys.push({ conn, loop, what, base });
       }
     }
@@ -139,7 +146,7 @@ function skewKeys(): SkewKey[] {
 }
 
 function specs(): RowSpec[] {
-  return [...helloSpecs(), ...skewKeys().map((k) => skewSpec(k.conn, k.loop, k.what, k.base))];
+  return [...helloSpecs(), ...skewKeys().map((k) => skewSpec(k.conn, k.loop, k.what, k.base)), ...blockedSpecs()];
 }
 
 // ---- the servers: one process tree each ----
@@ -152,6 +159,8 @@ interface Running {
   readonly pids: readonly number[];
   /** Why the fixture is gone, once it exited before the bench stopped it. */
   died?: string;
+  /** Stops the fixture now (it is stopped at the end of the run otherwise). */
+  stop(): Promise<void>;
 }
 
 /** Whether any process of the group led by `pgid` is still there. */
@@ -193,8 +202,8 @@ async function stopGroup(child: ChildProcess, graceMs: number): Promise<void> {
 }
 
 /** Starts a fixture in a process group of its own and waits for the port it prints. */
-async function startServer(ctx: SuiteContext, name: Server): Promise<Running> {
-  const env: NodeJS.ProcessEnv = { ...process.env, WORKERS: String(WORKERS), SLOW_MS: String(SLOW_MS) };
+async function startServer(ctx: SuiteContext, name: Server, extraEnv: NodeJS.ProcessEnv = {}): Promise<Running> {
+  const env: NodeJS.ProcessEnv = { ...process.env, WORKERS: String(WORKERS), SLOW_MS: String(SLOW_MS), ...extraEnv };
   delete env['NODE_CLUSTER_SCHED_POLICY'];
   if (name !== 'plain') env['BALANCE'] = name;
   // detached: its own process group, so that cleanup reaches the workers too (by the group's id).
@@ -204,10 +213,11 @@ async function startServer(ctx: SuiteContext, name: Server): Promise<Running> {
     detached: true,
   });
   let stopping = false;
-  ctx.defer(() => {
+  const stop = (): Promise<void> => {
     stopping = true;
     return stopGroup(child, 3_000);
-  });
+  };
+  ctx.defer(stop);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4_000);
@@ -221,7 +231,7 @@ async function startServer(ctx: SuiteContext, name: Server): Promise<Running> {
         buffer = buffer.slice(nl + 1);
         try {
           const parsed = JSON.parse(line) as { port?: unknown; pids?: unknown };
-          if (typeof parsed.port === 'number') resolve({ name, port: parsed.port, pids: (parsed.pids as number[] | undefined) ?? [] });
+          if (typeof parsed.port === 'number') resolve({ name, port: parsed.port, pids: (parsed.pids as number[] | undefined) ?? [], stop });
         } catch {
           // not our line
         }
@@ -245,6 +255,8 @@ const pathOf = (i: number): string => (i % SLOW_EVERY === SLOW_EVERY - 1 ? '/slo
 interface Latencies {
   /** Milliseconds, one per completed request. */
   readonly ms: Float64Array;
+  /** The same, of the fast requests (`/`) only; empty where the generator cannot tell them apart. */
+  readonly fast: Float64Array;
   readonly errors: number;
   /** Completed requests, and the seconds the block took. */
   readonly count: number;
@@ -276,7 +288,7 @@ function get(port: number, path: string, agent: http.Agent | false): Promise<boo
  * Open loop: `rate` requests per second for `seconds`, request i due at t0 + i / rate whatever
  * happened to the others; latency from the due time to the end of the response.
  */
-async function openLoop(port: number, conn: Conn, rate: number, seconds: number): Promise<Latencies> {
+async function openLoop(port: number, conn: Conn, rate: number, seconds: number, path: (i: number) => string = pathOf): Promise<Latencies> {
   const count = Math.max(SLOW_EVERY, Math.round(rate * seconds));
   const agent = conn === 'close' ? false : new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
   const ms = new Float64Array(count);
@@ -290,7 +302,7 @@ async function openLoop(port: number, conn: Conn, rate: number, seconds: number)
       let next = 0;
       const fire = (i: number): void => {
         const due = t0 + i * interval;
-        void get(port, pathOf(i), agent).then((ok) => {
+        void get(port, path(i), agent).then((ok) => {
           const elapsed = performance.now() - due;
           ms[i] = ok ? elapsed : Math.max(elapsed, REQUEST_TIMEOUT_MS);
           if (!ok) errors++;
@@ -307,7 +319,8 @@ async function openLoop(port: number, conn: Conn, rate: number, seconds: number)
   } finally {
     if (agent !== false) agent.destroy();
   }
-  return { ms, errors, count, seconds: (performance.now() - started) / 1_000 };
+  const fast = ms.filter((_, i) => path(i) === '/');
+  return { ms, fast, errors, count, seconds: (performance.now() - started) / 1_000 };
 }
 
 /** Closed loop with a new connection per request: CONNECTIONS lanes, each one request after the other. */
@@ -328,7 +341,7 @@ async function closedLoopClose(port: number, seconds: number): Promise<Latencies
     }
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, lane));
-  return { ms: Float64Array.from(ms), errors, count: ms.length, seconds: (performance.now() - started) / 1_000 };
+  return { ms: Float64Array.from(ms), fast: new Float64Array(0), errors, count: ms.length, seconds: (performance.now() - started) / 1_000 };
 }
 
 /** autocannon, closed loop over CONNECTIONS keep-alive connections; `skewed` cycles 9 x `/` + `/slow` per connection. */
@@ -353,7 +366,7 @@ async function cannon(port: number, seconds: number, skewed: boolean): Promise<L
   });
   try {
     const res = await withTimeout(result, seconds * 1_000 + REQUEST_TIMEOUT_MS + 5_000, `autocannon on port ${port}`);
-    return { ms: Float64Array.from(ms), errors: res.errors + res.non2xx, count: res.requests.total, seconds: res.duration };
+    return { ms: Float64Array.from(ms), fast: new Float64Array(0), errors: res.errors + res.non2xx, count: res.requests.total, seconds: res.duration };
   } catch (error) {
     (instance as { stop?: () => void } | undefined)?.stop?.();
     throw error;
@@ -364,9 +377,10 @@ async function cannon(port: number, seconds: number, skewed: boolean): Promise<L
 
 type Percentiles = Record<Stat, number>;
 
-function percentiles(ms: Float64Array): Percentiles {
+function percentiles(ms: Float64Array, fast: Float64Array): Percentiles {
   const sorted = ms.slice().sort();
-  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), 'p99.9': percentile(sorted, 0.999) };
+  const fastSorted = fast.slice().sort();
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), 'p99.9': percentile(sorted, 0.999), fp99: fast.length === 0 ? NaN : percentile(fastSorted, 0.99) };
 }
 
 /** The order of the contestants in repeat `r`: rotated, so that none always runs first or last. */
@@ -376,14 +390,17 @@ const fmt = (n: number): string => (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(
 
 /** Blocks of one contestant in one repeat, pooled. */
 function pool(parts: readonly Latencies[]): Latencies {
-  const ms = new Float64Array(parts.reduce((n, p) => n + p.ms.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    ms.set(p.ms, at);
-    at += p.ms.length;
-  }
+  const concat = (f: (p: Latencies) => Float64Array): Float64Array => {
+    const all = new Float64Array(parts.reduce((n, p) => n + f(p).length, 0));
+    let at = 0;
+    for (const p of parts) {
+      all.set(f(p), at);
+      at += f(p).length;
+    }
+    return all;
+  };
   const sum = (f: (p: Latencies) => number): number => parts.reduce((n, p) => n + f(p), 0);
-  return { ms, errors: sum((p) => p.errors), count: sum((p) => p.count), seconds: sum((p) => p.seconds) };
+  return { ms: concat((p) => p.ms), fast: concat((p) => p.fast), errors: sum((p) => p.errors), count: sum((p) => p.count), seconds: sum((p) => p.seconds) };
 }
 
 interface Block extends Percentiles {
@@ -443,11 +460,11 @@ async function run(ctx: SuiteContext): Promise<Row[]> {
         const out = await repeat(BALANCES, r, `skewed ${conn} ${loop}`, (b) =>
           loop === 'open' ? openLoop(port[b], conn, rate!, c.openSeconds) : conn === 'close' ? closedLoopClose(port[b], c.closedSeconds) : cannon(port[b], c.closedSeconds, true),
         );
-        for (const b of BALANCES) blocks[`${conn}.${loop}`][b].push({ ...percentiles(out[b].ms), rps: out[b].count / out[b].seconds });
+        for (const b of BALANCES) blocks[`${conn}.${loop}`][b].push({ ...percentiles(out[b].ms, out[b].fast), rps: out[b].count / out[b].seconds });
         ctx.log(
           `  ${conn} ${loop}-loop repeat ${r + 1}${rate === undefined ? '' : ` at ${Math.round(rate)} req/s`}: ${BALANCES.map((b) => {
             const x = blocks[`${conn}.${loop}`][b][r]!;
-            return `${b} ${Math.round(x.rps)} req/s p50 ${fmt(x.p50)} p99 ${fmt(x.p99)} p99.9 ${fmt(x['p99.9'])} ms`;
+            return `${b} ${Math.round(x.rps)} req/s p50 ${fmt(x.p50)} p99 ${fmt(x.p99)} p99.9 ${fmt(x['p99.9'])}${loop === 'open' ? ` fast p99 ${fmt(x.fp99)}` : ''} ms`;
           }).join(' | ')}`,
         );
       }
@@ -458,7 +475,43 @@ async function run(ctx: SuiteContext): Promise<Row[]> {
     const spec = skewSpec(k.conn, k.loop, k.what, k.base, k.loop === 'open' ? median(rates[k.conn]) : undefined);
     rows.push(makeRow(spec, data[k.base].map((x) => x[k.what]), data['least-loaded'].map((x) => x[k.what])));
   }
+  for (const s of servers) await s.stop();
+  rows.push(...(await blockedRows(ctx, c, repeat)));
   return rows;
+}
+
+const BLOCKED_RATE = 200;
+const BLOCKED = `4 HTTP one of ${WORKERS} workers blocked 400 ms out of every 500, every request fast, new connection per request, open-loop at ${BLOCKED_RATE} req/s (target: least-loaded p99 <= 150 ms)`;
+
+function blockedSpecs(): RowSpec[] {
+  return BASELINES.map((base) => ({
+    id: `http.blocked.p99.vs-${short[base]}`,
+    section: BLOCKED,
+    measure: 'p99 latency',
+    unit: 'ms' as const,
+    baseline: label(base),
+    contestant: label('least-loaded'),
+  }));
+}
+
+type Repeat = <K extends string>(names: readonly K[], r: number, what: string, block: (name: K) => Promise<Latencies>) => Promise<Record<K, Latencies>>;
+
+/** A worker that blocks its event loop in bursts: what each balance strategy makes new connections wait. */
+async function blockedRows(ctx: SuiteContext, c: Config, repeat: Repeat): Promise<Row[]> {
+  ctx.log(`http blocked worker: ${c.skewRepeats} repeats x ${c.rounds} rounds x ${BALANCES.length} balancers x ${c.openSeconds} s at ${BLOCKED_RATE} req/s`);
+  const servers = await Promise.all(BALANCES.map((name) => startServer(ctx, name, { BLOCK_SLOT: '0' })));
+  const port = Object.fromEntries(servers.map((s) => [s.name, s.port])) as Record<Balance, number>;
+  const p99s: Record<Balance, number[]> = { 'least-loaded': [], 'round-robin': [], os: [] };
+  try {
+    for (let r = 0; r < c.skewRepeats; r++) {
+      const out = await repeat(BALANCES, r, 'blocked', (b) => openLoop(port[b], 'close', BLOCKED_RATE, c.openSeconds, () => '/'));
+      for (const b of BALANCES) p99s[b].push(percentiles(out[b].ms, out[b].fast).p99);
+      ctx.log(`  blocked repeat ${r + 1}: ${BALANCES.map((b) => `${b} p99 ${fmt(p99s[b][r]!)} ms`).join(' | ')}`);
+    }
+  } finally {
+    for (const s of servers) await s.stop();
+  }
+  return blockedSpecs().map((spec, i) => makeRow(spec, p99s[BASELINES[i]!], p99s['least-loaded']));
 }
 
 export const httpSuite: Suite = { name: 'http', rows: () => specs(), run };

@@ -61,6 +61,9 @@ if (app.isPrimary) {
   });
   app.on('workerExited', (exit) => view.log(`worker ${exit.worker.id} (pid ${exit.worker.pid}) ${exit.reason}${exit.planned ? '' : ' (crash)'}`));
   app.on('workerRestarted', (e) => view.log(`slot ${e.slot}: worker ${e.worker.id} started after ${e.delayMs} ms`));
+  app.on('degraded', (health) => view.log(`degraded: ${health.ready} of ${health.configured} workers ready; ${health.vacant.map((v) => `slot ${v.slot}: ${v.reason}`).join('; ')}`));
+  app.on('workerRecycled', (e) => view.log(`worker ${e.worker.id} replaced by ${e.replacement?.id ?? '?'}: ${Math.round(e.rssBytes / 2 ** 20)} MiB of RSS, above the ceiling`));
+  app.on('stopForced', (e) => view.log(`the shutdown deadline cut off ${e.workers.reduce((n, w) => n + (w.cutOff ?? 0), 0)} requests on ${e.workers.length} workers`));
   app.on('stopped', (code) => {
     view.stop();
     console.log(`stopped, exit code ${code}`);

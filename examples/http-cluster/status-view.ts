@@ -1,5 +1,5 @@
 // A live table of the cluster's workers: redrawn in place on a TTY, plain lines otherwise.
-import type { HttpClusterPrimary, HttpWorkerInfo } from 'typed-cluster-rpc/http';
+import type { ClusterHealth, HttpClusterPrimary, HttpWorkerInfo } from 'typed-cluster-rpc/http';
 
 interface Output {
   readonly isTTY?: boolean;
@@ -15,6 +15,14 @@ export function formatTable(rows: readonly (readonly string[])[]): string {
   const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
   return [line(COLUMNS), ...rows.map(line)].join('\n');
+}
+
+/** The line under the table: how many workers are ready of those configured, and each empty slot and why. */
+export function healthLine(health: ClusterHealth | undefined): string {
+  if (health === undefined) return '';
+  const counts = `${health.ready} of ${health.configured} workers ready`;
+  if (!health.degraded) return counts;
+  return [`DEGRADED: ${counts}`, ...health.vacant.map((v) => `slot ${v.slot} ${v.restarting ? 'restarting' : 'empty'}: ${v.reason}`)].join('\n');
 }
 
 /** Cuts a line (plain text, one column per character) to `columns`, marking a cut with `…`. */
@@ -92,7 +100,9 @@ export function startStatusView(app: HttpClusterPrimary<never>, out: Output, int
     const workers = app.workers;
     for (const id of previous.keys()) if (!workers.some((w) => w.id === id)) previous.delete(id);
     if (workers.some((w) => w.state === 'ready' && !rss.has(w.id))) refreshRss();
-    const table = formatTable(workers.map(row));
+    // A fake app in a test may have no health view: the table alone then.
+    const health = healthLine(app.health as ClusterHealth | undefined);
+    const table = formatTable(workers.map(row)) + (health === '' ? '' : `\n${health}`);
     if (out.isTTY) {
       const frame = renderFrame(table, logs.splice(0), drawnLines, { columns: out.columns, rows: out.rows });
       out.write(frame.text);

@@ -23,7 +23,8 @@ if (cluster.isPrimary) {
   console.table(rows);
 
   console.log('one broadcast:');
-  const results = await hub.broadcast('stats', undefined, { timeout: 5_000 });
+  // A deadline for the slowest worker; generous, as a busy machine can be slow to answer.
+  const results = await hub.broadcast('stats', undefined, { timeout: 15_000 });
   console.table(
     results.map((r) =>
       r.status === 'fulfilled'

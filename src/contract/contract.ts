@@ -115,9 +115,6 @@ function checkEvents(map: unknown): EventMap {
   return Object.freeze(out);
 }
 
-/** Re-exported for src/http, which imports it from here; new code imports it from src/checks.ts. */
-export { describe };
-
 /**
  * Declares a contract: the procedures each side serves and the events either side emits. The
  * primary and every worker import the same contract, so names and payloads are checked at compile

@@ -65,9 +65,6 @@ export const ENDPOINT_DEFAULTS: ResolvedEndpointOptions = Object.freeze({
   captureCallStack: false,
 });
 
-// Re-exported for src/http, which imports them from here; new code imports src/checks.ts.
-export { checkCount, checkTimeout };
-
 /** Resolves endpoint options once: defaults filled, every value checked. Extra keys are the caller's. */
 export function resolveEndpointOptions(where: string, options: EndpointOptions, extraKeys: readonly string[] = []): ResolvedEndpointOptions {
   const o: ResolvedEndpointOptions = { ...ENDPOINT_DEFAULTS, ...checkOptions(where, options, ENDPOINT_DEFAULTS, extraKeys) };

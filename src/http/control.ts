@@ -73,9 +73,11 @@ export type ClusterStats = z.output<typeof clusterStatsSchema>;
 export const controlContract = defineContract({
   worker: {
     stats: { output: workerStatsSchema },
-    ping: {},
+    /** Answers the heartbeat with the worker's resident set size, for the memory ceiling. */
+    ping: { output: z.object({ rssBytes: z.number() }) },
     shutdown: {
-      input: z.object({ deadlineMs: z.number().positive() }),
+      /** `closeIdle: false`: a reload's drain, which leaves kept-alive connections to end by themselves. */
+      input: z.object({ deadlineMs: z.number().positive(), closeIdle: z.boolean().optional() }),
       output: z.object({ drained: z.number(), remaining: z.number(), closed: z.number().optional() }),
     },
     // A snapshot of the worker's metrics; the primary's collector checks it (readSnapshot), so no schema walks it twice.

@@ -10,15 +10,19 @@ import type { Contract } from '../contract/contract.js';
 import type { PrimaryHub } from '../cluster/primary.js';
 import { mergeContracts, type ClusterStats, type MergedContract } from './control.js';
 import { resolveHttpOptions, type HttpClusterOptions } from './options.js';
+import type { ClusterHealth } from './primary/health.js';
 import type { HttpWorkerInfo, WorkerExit } from './primary/member.js';
+import type { RetiredWorker } from './primary/retire.js';
 import { applySchedulingPolicy } from './primary/scheduling.js';
 import { wireProcess } from './primary/signals.js';
 import { Supervisor } from './primary/supervisor.js';
 import { runWorker, type HttpClusterWorker } from './worker/runtime.js';
 
-export type { BalanceStrategy, HttpClusterOptions, RestartOptions, WorkerContext } from './options.js';
+export type { BalanceStrategy, HttpClusterOptions, RestartOptions, WorkerContext, WorkerServer } from './options.js';
 export type { HttpMetricsOptions } from './metrics-options.js';
 export type { HttpWorkerInfo, WorkerExit, WorkerLoad } from './primary/member.js';
+export type { ClusterHealth, SlotVacancy } from './primary/health.js';
+export type { RetiredWorker } from './primary/retire.js';
 export type { HttpClusterWorker } from './worker/runtime.js';
 export type { Logger } from '../logger.js';
 export type { ClusterStats, MergedContract, ControlContract, WorkerState } from './control.js';
@@ -35,6 +39,8 @@ export interface HttpClusterPrimary<C extends Contract> {
   readonly address: AddressInfo;
   /** Every worker: id, pid, slot, state, restarts and latest load. */
   readonly workers: readonly HttpWorkerInfo[];
+  /** Configured and ready workers, and the slots left without one (a restart pending, or given up), and why. */
+  readonly health: ClusterHealth;
   /** The RPC hub: call any worker (`hub.worker(id)?.call('stats')`), broadcast, emit. */
   readonly hub: PrimaryHub<MergedContract<C>>;
   /** Asks every worker for its stats. */
@@ -51,14 +57,16 @@ export interface HttpClusterPrimary<C extends Contract> {
   readonly metricsAddress: AddressInfo | undefined;
   /**
    * Rolling restart: replaces workers one at a time, each new one ready before the old one
-   * drains. A reload while one runs joins it. Rejects, leaving the old workers serving, when a
-   * new worker fails to become ready.
+   * drains; the old workers' drains overlap, and resolves once every old worker has exited. A
+   * reload while one runs joins it. Rejects with `RpcReloadError`, leaving the old worker of that
+   * slot serving, when a new worker fails to become ready, and while the cluster starts or stops.
    */
   reload(): Promise<void>;
   /**
-   * Graceful shutdown: stop accepting, drain every worker within `shutdownTimeout`, kill what is
-   * left. Resolves to the exit code (0: all drained; 1: a worker was killed at the deadline or the
-   * supervisor had given up); with `exitProcess`, the process then exits with it.
+   * Graceful shutdown: stop accepting, drain every worker within `shutdownTimeout` (what is left
+   * then is cut off, and a worker that cannot answer is killed), reported by `stopForced`. Resolves
+   * to the exit code (0: all drained; 1: the deadline cut a drain short, or the supervisor had given
+   * up on a slot); with `exitProcess`, the process then exits with it.
    */
   close(): Promise<number>;
   /** A worker is listening and gets traffic. */
@@ -67,8 +75,17 @@ export interface HttpClusterPrimary<C extends Contract> {
   on(event: 'workerExited', listener: (exit: WorkerExit) => void): this;
   /** A crashed worker's replacement was forked. */
   on(event: 'workerRestarted', listener: (event: { slot: number; previous: WorkerExit; worker: HttpWorkerInfo; delayMs: number }) => void): this;
-  /** The crash-loop limit was reached: the slot is not restarted. */
-  on(event: 'restartsExhausted', listener: (event: { slot: number; crashes: number; lastExit: WorkerExit; message: string }) => void): this;
+  /**
+   * The crash-loop limit was reached: the slot is not restarted (`scope: 'slot'`: its own
+   * `maxRestarts`; `'cluster'`: the `maxClusterRestarts` ceiling).
+   */
+  on(event: 'restartsExhausted', listener: (event: { slot: number; crashes: number; lastExit: WorkerExit; message: string; scope: 'slot' | 'cluster' }) => void): this;
+  /** Restarts stopped for a slot: the cluster runs with fewer workers than configured, as `health` shows. */
+  on(event: 'degraded', listener: (health: ClusterHealth) => void): this;
+  /** A worker above `maxWorkerRssBytes` was replaced (its replacement ready, then it drained). */
+  on(event: 'workerRecycled', listener: (event: { worker: HttpWorkerInfo; rssBytes: number; limit: number; replacement: HttpWorkerInfo | undefined; message: string }) => void): this;
+  /** A shutdown's deadline cut some workers' drains short: what each drained and cut off (one log line each, too). */
+  on(event: 'stopForced', listener: (event: { deadlineMs: number; workers: readonly RetiredWorker[] }) => void): this;
   /** The cluster stopped, with this exit code. */
   on(event: 'stopped', listener: (code: number) => void): this;
 }
@@ -84,6 +101,9 @@ class App<C extends Contract> implements HttpClusterPrimary<C> {
   }
   get workers(): HttpWorkerInfo[] {
     return this.#supervisor.workers;
+  }
+  get health(): ClusterHealth {
+    return this.#supervisor.health;
   }
   get hub(): PrimaryHub<MergedContract<C>> {
     return this.#supervisor.hub;
@@ -118,6 +138,9 @@ class App<C extends Contract> implements HttpClusterPrimary<C> {
  *
  * @throws `TypeError` for bad options; `RpcSchedulingPolicyError` when this process forked before.
  * Rejects when the port is in use, or with `RpcWorkerStartError` when a worker fails to start.
+ * Signals are handled from the call on: a SIGTERM or SIGINT during the boot stops what has started;
+ * with `exitProcess` the process then exits with the stop's code and the promise never settles,
+ * without it the promise rejects with `RpcWorkerStartError`.
  * @example
  * ```ts
  * const app = await runHttpCluster({
@@ -136,8 +159,14 @@ export async function runHttpCluster<C extends Contract = Contract<{}, {}, {}>>(
 
   applySchedulingPolicy(resolved.balance);
   const supervisor = new Supervisor(contract, options.handlers?.primary, resolved);
-  await supervisor.start();
-
-  wireProcess(supervisor, resolved);
+  const unwire = wireProcess(supervisor, resolved);
+  try {
+    await supervisor.start();
+  } catch (error) {
+    if (!supervisor.stoppedEarly) unwire();
+    // Stopped by a signal while starting: the process exits with the stop's code once it is over.
+    else if (resolved.exitProcess) return new Promise<never>(() => {});
+    throw error;
+  }
   return new App(supervisor);
 }

@@ -1,12 +1,13 @@
 // Options of runHttpCluster: defaults in one frozen object, checked once, before anything starts.
 import { availableParallelism } from 'node:os';
 import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Http2SecureServer } from 'node:http2';
 import type { Contract } from '../contract/contract.js';
-import { describe } from '../contract/contract.js';
+import { checkBoolean, checkCount, checkDuration, checkOneOf, checkOptions, checkSerialization, describe } from '../checks.js';
 import type { PrimaryLink } from '../cluster/worker.js';
 import type { HandlerContext } from '../endpoint/dispatch.js';
 import type { Serialization } from '../protocol/payload.js';
-import { checkCount } from '../endpoint/options.js';
 import type { Handlers } from '../endpoint/typed.js';
 import type { PrimaryHandlerContext } from '../cluster/primary.js';
 import { resolveLogger, type Logger, type LogSink } from '../logger.js';
@@ -44,10 +45,17 @@ export interface RestartOptions {
    */
   readonly resetAfter?: number;
   /**
-   * More than this many crashes within `window` is a crash loop: restarting stops.
+   * More than this many crashes of one slot within `window` is a crash loop: that slot is not
+   * restarted any more (the others are), and the cluster runs degraded.
    * @defaultValue `5`
    */
   readonly maxRestarts?: number;
+  /**
+   * A ceiling over the whole cluster: more than this many crashes of all slots together within
+   * `window` stops every restart. `Infinity`: no ceiling, each slot has its own budget only.
+   * @defaultValue `Infinity`
+   */
+  readonly maxClusterRestarts?: number;
   /**
    * The sliding window for `maxRestarts`, in milliseconds.
    * @defaultValue `60_000`
@@ -62,6 +70,7 @@ export const RESTART_DEFAULTS: Required<RestartOptions> = Object.freeze({
   jitter: 0.2,
   resetAfter: 30_000,
   maxRestarts: 5,
+  maxClusterRestarts: Infinity,
   window: 60_000,
 });
 
@@ -74,6 +83,16 @@ export const RESTART_DEFAULTS: Required<RestartOptions> = Object.freeze({
  * @public
  */
 export type BalanceStrategy = 'least-loaded' | 'round-robin' | 'os';
+
+const BALANCE_STRATEGIES: readonly BalanceStrategy[] = Object.freeze(['least-loaded', 'round-robin', 'os']);
+
+/**
+ * A server a worker may serve with: `http.createServer()`, `https.createServer()`, or
+ * `http2.createSecureServer()` (with `allowHTTP1: true` for HTTP/1.1 clients too). TLS is handled
+ * in the worker, whatever the balance strategy.
+ * @public
+ */
+export type WorkerServer = Server | HttpsServer | Http2SecureServer;
 
 /**
  * What a worker's server factory receives.
@@ -113,10 +132,12 @@ export interface HttpClusterOptions<C extends Contract = Contract<{}, {}, {}>> {
     readonly primary?: Handlers<C['primary'], PrimaryHandlerContext>;
     readonly worker?: Handlers<C['worker'], HandlerContext>;
   };
-  /** Creates the worker's HTTP server (do not call `listen`: the cluster does). Runs in each worker. */
-  readonly worker: (context: WorkerContext<C>) => Server | Promise<Server>;
+  /** Creates the worker's HTTP, HTTPS or HTTP/2 server (do not call `listen`: the cluster does). Runs in each worker. */
+  readonly worker: (context: WorkerContext<C>) => WorkerServer | Promise<WorkerServer>;
   /**
-   * How long a graceful shutdown may take before workers still running are killed, in milliseconds.
+   * How long a worker's drain may take, in a shutdown or a reload, in milliseconds. At the deadline
+   * the worker cuts off what is left and exits 1; one that cannot (a blocked event loop) is killed
+   * one second later.
    * @defaultValue `10_000`
    */
   readonly shutdownTimeout?: number;
@@ -159,6 +180,14 @@ export interface HttpClusterOptions<C extends Contract = Contract<{}, {}, {}>> {
   /** Backoff and crash-loop limits for crashed workers. */
   readonly restart?: RestartOptions;
   /**
+   * A memory ceiling per worker, in bytes of resident set size (RSS), checked at every heartbeat: a
+   * worker above it is replaced by a rolling replacement that loses no request (a new worker
+   * first, then the old one drains), and the `workerRecycled` event and a log line say so.
+   * `Infinity`: no ceiling.
+   * @defaultValue `Infinity`
+   */
+  readonly maxWorkerRssBytes?: number;
+  /**
    * Handle SIGTERM and SIGINT (graceful shutdown; a second one stops at once) and SIGHUP (reload) in the primary.
    * @defaultValue `true`
    */
@@ -195,12 +224,14 @@ export interface ResolvedHttpOptions {
   readonly rpcTimeout: number;
   readonly serialization: Serialization;
   readonly restart: Required<RestartOptions>;
+  readonly maxWorkerRssBytes: number;
   readonly handleSignals: boolean;
   readonly exitProcess: boolean;
   readonly logger: LogSink;
   readonly metrics: ResolvedHttpMetrics | undefined;
 }
 
+/** The defaults of {@link HttpClusterOptions}, resolved once. */
 export const HTTP_DEFAULTS = Object.freeze({
   balance: 'least-loaded' as BalanceStrategy,
   shutdownTimeout: 10_000,
@@ -209,11 +240,12 @@ export const HTTP_DEFAULTS = Object.freeze({
   heartbeatTimeout: 5_000,
   loadReportInterval: 250,
   rpcTimeout: 30_000,
+  serialization: 'json' as Serialization,
   handleSignals: true,
   exitProcess: true,
 });
 
-const KNOWN = new Set([
+const KNOWN: readonly string[] = Object.freeze([
   'port',
   'host',
   'workers',
@@ -229,6 +261,7 @@ const KNOWN = new Set([
   'rpcTimeout',
   'serialization',
   'restart',
+  'maxWorkerRssBytes',
   'handleSignals',
   'exitProcess',
   'logger',
@@ -237,67 +270,54 @@ const KNOWN = new Set([
 
 const where = 'runHttpCluster';
 
-/** The longest delay a Node timer holds; a longer one (or Infinity) would fire after 1 ms. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
-
-function duration(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_DELAY) {
-    throw new TypeError(`${where}: ${name} must be a positive number of milliseconds up to ${MAX_TIMER_DELAY}, got ${describe(value)}`);
-  }
-  return value;
+function durationOr(name: string, value: unknown, fallback: number): number {
+  return value === undefined ? fallback : checkDuration(where, name, value, false);
 }
 
-export function resolveHttpOptions(options: HttpClusterOptions<Contract>): ResolvedHttpOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
-  for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw new TypeError(`${where}: unknown option "${key}"`);
-  const { port } = options;
+function resolveRestart(value: unknown): Required<RestartOptions> {
+  const r = { ...RESTART_DEFAULTS, ...checkOptions(`${where}: restart`, value ?? {}, RESTART_DEFAULTS) } as Record<keyof RestartOptions, unknown>;
+  checkCount(`${where}: restart`, 'initialDelay', r.initialDelay, false, true);
+  checkDuration(where, 'restart.maxDelay', r.maxDelay, false);
+  checkDuration(where, 'restart.resetAfter', r.resetAfter, false);
+  checkDuration(where, 'restart.window', r.window, false);
+  checkCount(`${where}: restart`, 'maxRestarts', r.maxRestarts, true, true);
+  checkCount(`${where}: restart`, 'maxClusterRestarts', r.maxClusterRestarts, true, true);
+  if (typeof r.factor !== 'number' || !(r.factor >= 1)) throw new TypeError(`${where}: restart.factor must be a number >= 1, got ${describe(r.factor)}`);
+  if (typeof r.jitter !== 'number' || !(r.jitter >= 0 && r.jitter <= 1)) throw new TypeError(`${where}: restart.jitter must be from 0 to 1, got ${describe(r.jitter)}`);
+  return Object.freeze(r) as Required<RestartOptions>;
+}
+
+function checkPort(port: unknown): number {
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new TypeError(`${where}: port must be an integer from 0 to 65535, got ${describe(port)}`);
   }
-  if (options.host !== undefined && typeof options.host !== 'string') throw new TypeError(`${where}: host must be a string, got ${describe(options.host)}`);
-  const workers = options.workers === undefined ? availableParallelism() : checkCount(where, 'workers', options.workers, false);
-  const balance = options.balance ?? HTTP_DEFAULTS.balance;
-  if (balance !== 'least-loaded' && balance !== 'round-robin' && balance !== 'os') {
-    throw new TypeError(`${where}: balance must be 'least-loaded', 'round-robin' or 'os', got ${describe(balance)}`);
-  }
-  if (typeof options.worker !== 'function') throw new TypeError(`${where}: worker must be a function that creates the HTTP server, got ${describe(options.worker)}`);
-  const serialization = options.serialization ?? 'json';
-  if (serialization !== 'json' && serialization !== 'advanced') {
-    throw new TypeError(`${where}: serialization must be 'json' or 'advanced', got ${describe(serialization)}`);
-  }
-  const restartIn = options.restart ?? {};
-  if (typeof restartIn !== 'object' || restartIn === null) throw new TypeError(`${where}: restart must be an object, got ${describe(restartIn)}`);
-  for (const key of Object.keys(restartIn)) if (!Object.hasOwn(RESTART_DEFAULTS, key)) throw new TypeError(`${where}: unknown restart option "${key}"`);
-  const r = { ...RESTART_DEFAULTS, ...Object.fromEntries(Object.entries(restartIn).filter(([, v]) => v !== undefined)) };
-  checkCount(`${where}: restart`, 'initialDelay', r.initialDelay, false, true);
-  duration('restart.maxDelay', r.maxDelay, 0);
-  duration('restart.resetAfter', r.resetAfter, 0);
-  duration('restart.window', r.window, 0);
-  checkCount(`${where}: restart`, 'maxRestarts', r.maxRestarts, true, true);
-  if (typeof r.factor !== 'number' || !(r.factor >= 1)) throw new TypeError(`${where}: restart.factor must be a number >= 1, got ${describe(r.factor)}`);
-  if (typeof r.jitter !== 'number' || !(r.jitter >= 0 && r.jitter <= 1)) throw new TypeError(`${where}: restart.jitter must be from 0 to 1, got ${describe(r.jitter)}`);
-  const bool = (name: string, value: unknown, fallback: boolean): boolean => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'boolean') throw new TypeError(`${where}: ${name} must be a boolean, got ${describe(value)}`);
-    return value;
-  };
+  return port;
+}
+
+/** Checks the options once, before anything starts, and resolves them over {@link HTTP_DEFAULTS}. */
+export function resolveHttpOptions(options: HttpClusterOptions<Contract>): ResolvedHttpOptions {
+  const o = { ...HTTP_DEFAULTS, ...checkOptions(where, options, KNOWN) } as Record<string, unknown> & typeof HTTP_DEFAULTS;
+  if (o['host'] !== undefined && typeof o['host'] !== 'string') throw new TypeError(`${where}: host must be a string, got ${describe(o['host'])}`);
+  if (typeof o['worker'] !== 'function') throw new TypeError(`${where}: worker must be a function that creates the HTTP server, got ${describe(o['worker'])}`);
+  const rss = o['maxWorkerRssBytes'];
+  const port = checkPort(o['port']);
   return Object.freeze({
     port,
-    host: options.host,
-    workers,
-    balance,
-    shutdownTimeout: duration('shutdownTimeout', options.shutdownTimeout, HTTP_DEFAULTS.shutdownTimeout),
-    readyTimeout: duration('readyTimeout', options.readyTimeout, HTTP_DEFAULTS.readyTimeout),
-    heartbeatInterval: duration('heartbeatInterval', options.heartbeatInterval, HTTP_DEFAULTS.heartbeatInterval),
-    heartbeatTimeout: duration('heartbeatTimeout', options.heartbeatTimeout, HTTP_DEFAULTS.heartbeatTimeout),
-    loadReportInterval: duration('loadReportInterval', options.loadReportInterval, HTTP_DEFAULTS.loadReportInterval),
-    rpcTimeout: duration('rpcTimeout', options.rpcTimeout, HTTP_DEFAULTS.rpcTimeout),
-    serialization,
-    restart: Object.freeze(r),
-    handleSignals: bool('handleSignals', options.handleSignals, HTTP_DEFAULTS.handleSignals),
-    exitProcess: bool('exitProcess', options.exitProcess, HTTP_DEFAULTS.exitProcess),
-    logger: resolveLogger(where, options.logger),
-    metrics: resolveMetricsOptions(options.metrics, port),
+    host: o['host'] as string | undefined,
+    workers: o['workers'] === undefined ? availableParallelism() : checkCount(where, 'workers', o['workers'], false),
+    balance: checkOneOf(where, 'balance', o.balance, BALANCE_STRATEGIES),
+    shutdownTimeout: checkDuration(where, 'shutdownTimeout', o.shutdownTimeout, false),
+    readyTimeout: checkDuration(where, 'readyTimeout', o.readyTimeout, false),
+    heartbeatInterval: checkDuration(where, 'heartbeatInterval', o.heartbeatInterval, false),
+    heartbeatTimeout: checkDuration(where, 'heartbeatTimeout', o.heartbeatTimeout, false),
+    loadReportInterval: checkDuration(where, 'loadReportInterval', o.loadReportInterval, false),
+    rpcTimeout: checkDuration(where, 'rpcTimeout', o.rpcTimeout, false),
+    serialization: checkSerialization(where, o.serialization),
+    restart: resolveRestart(o['restart']),
+    maxWorkerRssBytes: rss === undefined ? Infinity : checkCount(where, 'maxWorkerRssBytes', rss, true),
+    handleSignals: checkBoolean(where, 'handleSignals', o.handleSignals),
+    exitProcess: checkBoolean(where, 'exitProcess', o.exitProcess),
+    logger: resolveLogger(where, o['logger']),
+    metrics: resolveMetricsOptions(o['metrics'], port),
   });
 }

@@ -8,10 +8,15 @@ import { conformanceCases, type ConformanceOptions, type ConformancePair } from 
 
 export type { ConformancePair } from '../../src/testing.js';
 
-/** Registers the suite's cases as ava tests, each titled `[name] …`, over pairs made by `factory`. */
-export function registerConformance(name: string, factory: () => Promise<ConformancePair>, options: ConformanceOptions): void {
+/**
+ * Registers the suite's cases as ava tests, each titled `[name] …`, over pairs made by `factory`.
+ * `serial`: one case at a time, for pairs drawn from a small pool of processes, so that no case
+ * spends its 10 s bound on the pair waiting for another case to give a process back.
+ */
+export function registerConformance(name: string, factory: () => Promise<ConformancePair>, options: ConformanceOptions, { serial = false } = {}): void {
+  const declare = serial ? test.serial : test;
   for (const c of conformanceCases(factory, options)) {
-    test(`[${name}] ${c.title}`, async (t) => {
+    declare(`[${name}] ${c.title}`, async (t) => {
       await c.run();
       t.pass();
     });

@@ -1,7 +1,7 @@
 // The other balance strategies: 'round-robin' (SCHED_RR) and 'os' (SCHED_NONE) serve requests, and
 // drain on SIGTERM like least-loaded does.
 import test from 'ava';
-import { get, startCluster, tally, withTimeout } from './helpers.js';
+import { BOUND, get, startCluster, tally, withTimeout } from './helpers.js';
 
 for (const balance of ['round-robin', 'os'] as const) {
   test(`balance '${balance}' serves requests from the workers and shuts down with exit 0`, async (t) => {
@@ -9,7 +9,7 @@ for (const balance of ['round-robin', 'os'] as const) {
     const { port, address, workers } = await c.listening();
     t.is(address, '127.0.0.1');
     t.true(port > 0);
-    const replies = await withTimeout(Promise.all(Array.from({ length: 20 }, () => get(port, '/slow?ms=50'))), 20_000, 'the requests');
+    const replies = await withTimeout(Promise.all(Array.from({ length: 20 }, () => get(port, '/slow?ms=50'))), BOUND.reply, 'the requests');
     for (const r of replies) t.is(r.status, 200);
     const counts = tally(replies.map((r) => (JSON.parse(r.body) as { pid: number }).pid));
     const pids = new Set(workers.map((w) => w.pid));
@@ -20,6 +20,6 @@ for (const balance of ['round-robin', 'os'] as const) {
     await c.command('awaitTotalInFlight', { min: 1 });
     c.child.kill('SIGTERM');
     t.is((await slow).status, 200);
-    t.deepEqual(await c.waitExit(15_000), { code: 0, signal: null }, c.stderr);
+    t.deepEqual(await c.waitExit(BOUND.process), { code: 0, signal: null }, c.stderr);
   });
 }

@@ -3,16 +3,16 @@
 // its status table, and shuts down on SIGINT with exit 0.
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { get, isAlive, pollUntil, startCluster } from './helpers.js';
+import { BOUND, get, isAlive, pollUntil, startCluster } from './helpers.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/http-cluster/server.ts', import.meta.url));
 
 test('the example answers on / and /stats (JSON with every worker) and shuts down on SIGINT with exit 0', async (t) => {
   const c = await startCluster(t, { PORT: '0', WORKERS: '2', METRICS_PORT: '0' }, EXAMPLE);
-  const [, address, portText] = await c.until(() => /typed-cluster-rpc HTTP cluster on http:\/\/([\d.]+):(\d+) \(pid \d+\)/.exec(c.stdout) ?? undefined, 30_000, 'the example to print its address');
+  const [, address, portText] = await c.until(() => /typed-cluster-rpc HTTP cluster on http:\/\/([\d.]+):(\d+) \(pid \d+\)/.exec(c.stdout) ?? undefined, BOUND.boot, 'the example to print its address');
   t.is(address, '127.0.0.1');
   const port = Number(portText);
-  const [, metricsPort] = await c.until(() => /^metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics$/m.exec(c.stdout) ?? undefined, 10_000, 'the example to print where its metrics are');
+  const [, metricsPort] = await c.until(() => /^metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics$/m.exec(c.stdout) ?? undefined, BOUND.reply, 'the example to print where its metrics are');
   t.not(Number(metricsPort), port);
 
   const home = await get(port, '/');
@@ -39,11 +39,11 @@ test('the example answers on / and /stats (JSON with every worker) and shuts dow
   t.regex(metrics.body, /^http_server_request_duration_seconds_count\{http_request_method="GET",http_response_status_code="200",worker="\d"\} \d+$/m);
 
   // Not a TTY: the status table is printed as plain lines, one row per worker.
-  await c.until(() => (/^id +pid +state +in-flight +req\/s +total +loop p99 ms +rss MiB +restarts$/m.test(c.stdout) ? true : undefined), 10_000, 'the status table');
+  await c.until(() => (/^id +pid +state +in-flight +req\/s +total +loop p99 ms +rss MiB +restarts$/m.test(c.stdout) ? true : undefined), BOUND.reply, 'the status table');
 
   c.child.kill('SIGINT');
-  t.deepEqual(await c.waitExit(15_000), { code: 0, signal: null }, c.stderr);
+  t.deepEqual(await c.waitExit(BOUND.process), { code: 0, signal: null }, c.stderr);
   t.regex(c.stdout, /stopped, exit code 0/);
   t.is(c.stderr, '');
-  await pollUntil(() => stats.workers.every((w) => !isAlive(w.pid)), 5_000, 'the workers to be gone');
+  await pollUntil(() => stats.workers.every((w) => !isAlive(w.pid)), BOUND.reply, 'the workers to be gone');
 });

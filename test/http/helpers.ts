@@ -1,14 +1,13 @@
 // Helpers of the HTTP cluster tests: run the cluster's primary as a child process, read its event
 // lines, send it commands, make real HTTP requests, and kill everything a test started.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { isAlive, withTimeout } from '../fixtures/process.js';
+import { BOUND, isAlive, withTimeout } from '../fixtures/process.js';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SERVER_FIXTURE = fileURLToPath(new URL('../fixtures/http-server.ts', import.meta.url));
-
 
 
 /**
@@ -50,6 +49,9 @@ export type Line =
   | { type: 'workerRestarted'; slot: number; worker: WorkerView; previousPid: number; delayMs: number }
   | { type: 'restartsExhausted'; slot: number; crashes: number; message: string }
   | { type: 'stopped'; code: number }
+  | { type: 'degraded'; health: { configured: number; ready: number; degraded: boolean; vacant: { slot: number; reason: string; restarting: boolean }[] } }
+  | { type: 'stopForced'; deadlineMs: number; workers: { worker: WorkerView; drained?: number; cutOff?: number; killed: boolean; clean: boolean }[] }
+  | { type: 'workerRecycled'; worker: WorkerView; rssBytes: number; limit: number; replacementPid?: number }
   | { type: 'connected'; pid: number }
   | { type: 'reply'; seq: number; ok: boolean; value?: unknown; error?: string };
 
@@ -162,12 +164,12 @@ export class Cluster {
   }
 
   /** Waits for the primary to listen with every worker ready. */
-  listening(ms = 30_000): Promise<Extract<Line, { type: 'listening' }>> {
+  listening(ms = BOUND.boot): Promise<Extract<Line, { type: 'listening' }>> {
     return this.line('listening', ms);
   }
 
   /** Sends a command to the fixture's primary and resolves with its reply's value (rejects with its error). */
-  async command<T = unknown>(cmd: string, args: Record<string, unknown> = {}, ms = 10_000): Promise<T> {
+  async command<T = unknown>(cmd: string, args: Record<string, unknown> = {}, ms = BOUND.reply): Promise<T> {
     const seq = ++this.#seq;
     this.child.stdin!.write(`${JSON.stringify({ seq, cmd, ...args })}\n`);
     const reply = await this.line('reply', ms, (l) => l.seq === seq);
@@ -194,7 +196,7 @@ export class Cluster {
         // gone already
       }
     }
-    await withTimeout(this.exit, 5_000, 'the primary to exit in teardown').catch(() => undefined);
+    await withTimeout(this.exit, 15_000, 'the primary to exit in teardown').catch(() => undefined);
   }
 }
 
@@ -238,7 +240,7 @@ export interface Reply {
 }
 
 /** A GET on 127.0.0.1 with a new connection (`agent: false`), bounded. */
-export function get(port: number, path: string, ms = 10_000): Promise<Reply> {
+export function get(port: number, path: string, ms = BOUND.reply): Promise<Reply> {
   return withTimeout(
     new Promise<Reply>((resolve, reject) => {
       const req = http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
@@ -264,7 +266,7 @@ export async function pidOf(port: number, path = '/'): Promise<number> {
 }
 
 /** A request to /hold: resolves with the pid of the worker once its first line arrived; the response stays open. */
-export function hold(t: ExecutionContext, port: number, ms = 10_000): Promise<{ pid: number; release(): void }> {
+export function hold(t: ExecutionContext, port: number, ms = BOUND.reply): Promise<{ pid: number; release(): void }> {
   return withTimeout(
     new Promise((resolve, reject) => {
       const req = http.get({ host: '127.0.0.1', port, path: '/hold', agent: false }, (res) => {
@@ -289,7 +291,7 @@ export function hold(t: ExecutionContext, port: number, ms = 10_000): Promise<{ 
 }
 
 /** Connects to the port: resolves 'connected' or the error code (ECONNREFUSED …), bounded. */
-export function tryConnect(port: number, ms = 5_000): Promise<string> {
+export function tryConnect(port: number, ms = BOUND.reply): Promise<string> {
   return withTimeout(
     new Promise<string>((resolve) => {
       const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
@@ -356,8 +358,8 @@ export class Load {
   /** Stops the clients and waits (bounded) for their requests in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    await withTimeout(Promise.all(this.#loops), 15_000, 'the load clients to stop');
+    await withTimeout(Promise.all(this.#loops), BOUND.reply + 5_000, 'the load clients to stop');
   }
 }
 
-export { isAlive, withTimeout };
+export { BOUND, isAlive, withTimeout };

@@ -1,14 +1,14 @@
 // Least-loaded balancing, end to end: a burst of new connections is spread over the workers, and
 // new connections avoid a worker that is busy.
 import test from 'ava';
-import { get, hold, pidOf, startCluster, tally, withTimeout } from './helpers.js';
+import { BOUND, get, hold, pidOf, startCluster, tally, withTimeout } from './helpers.js';
 
 test('a burst of new connections is spread evenly over the workers', async (t) => {
   // Reports are far apart, so the whole burst lands between two of them: only the count of
   // connections handed over since the last report keeps it from all going to one worker.
   const c = await startCluster(t, { WORKERS: '2', LOAD_REPORT_INTERVAL: '5000', BALANCE: 'least-loaded' });
   const { port, workers } = await c.listening();
-  const replies = await withTimeout(Promise.all(Array.from({ length: 40 }, () => get(port, '/slow?ms=300'))), 20_000, 'the burst');
+  const replies = await withTimeout(Promise.all(Array.from({ length: 40 }, () => get(port, '/slow?ms=300'))), BOUND.reply, 'the burst');
   const counts = tally(replies.map((r) => (JSON.parse(r.body) as { pid: number }).pid));
   t.deepEqual([...counts.keys()].sort(), workers.map((w) => w.pid).sort());
   for (const [pid, n] of counts) t.true(n >= 15, `worker ${pid} got ${n} of 40`);
@@ -63,7 +63,7 @@ test('with the worker far busier, a concurrent burst goes mostly to the idle one
   const [other] = (await c.workers()).filter((w) => w.pid !== first.pid);
   await c.command('awaitLoad', { pid: other!.pid, max: 0 });
 
-  const replies = await withTimeout(Promise.all(Array.from({ length: 8 }, () => get(port, '/slow?ms=200'))), 10_000, 'the burst');
+  const replies = await withTimeout(Promise.all(Array.from({ length: 8 }, () => get(port, '/slow?ms=200'))), BOUND.reply, 'the burst');
   const counts = tally(replies.map((r) => (JSON.parse(r.body) as { pid: number }).pid));
   // 8 connections at once against 6 in flight: the idle worker takes them until it has as many,
   // then they alternate: 7 to the idle one, 1 to the busy one.

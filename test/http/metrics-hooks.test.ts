@@ -1,7 +1,7 @@
 // The HTTP cluster's metric hooks without processes: restart reasons, the balancer's load figure,
 // reloads counted once, drains, and the connections a drain leaves unfinished.
 import test from 'ava';
-import type { Member } from '../../src/http/primary/member.js';
+import { Member } from '../../src/http/primary/member.js';
 import { loadScore, PrimaryMetrics, restartReason } from '../../src/http/primary/metrics.js';
 import { LoadMeter } from '../../src/http/worker/load-meter.js';
 import { createWorkerMetrics, metricsAnswer, unfinishedConnections, withUnfinished } from '../../src/http/worker/metrics.js';
@@ -24,18 +24,24 @@ function primary(members: Member[] = [], connections = { handedOver: 0, dropped:
   return new PrimaryMetrics(OPTIONS, { slots: 3, members: () => members, occupants: () => members, connections: () => connections });
 }
 
-test('a restart counts under what the cluster killed the worker for, else a failed start, a signal or an exit', (t) => {
-  const m = member(0);
-  t.is(restartReason('heartbeat_timeout', m, 'SIGKILL'), 'heartbeat_timeout');
-  t.is(restartReason('ready_timeout', m, 'SIGKILL'), 'ready_timeout');
-  t.is(restartReason(undefined, member(0, { failure: 'Error: boom' }), null), 'start_failed');
-  t.is(restartReason(undefined, m, 'SIGSEGV'), 'signal');
-  t.is(restartReason(undefined, m, null), 'exit');
+test('a restart counts under the timeout the cluster killed the worker for, else a failed start, a signal or an exit', (t) => {
+  t.is(restartReason({ killedOn: 'heartbeat_timeout', failure: undefined }, 'SIGKILL'), 'heartbeat_timeout');
+  t.is(restartReason({ killedOn: 'ready_timeout', failure: undefined }, 'SIGKILL'), 'ready_timeout');
+  t.is(restartReason({ killedOn: undefined, failure: 'Error: boom' }, null), 'start_failed');
+  t.is(restartReason({ killedOn: undefined, failure: undefined }, 'SIGSEGV'), 'signal');
+  t.is(restartReason({ killedOn: undefined, failure: undefined }, null), 'exit');
+
+  // Member.kill keeps the first reason and its cause, as the real one does.
+  const signals: string[] = [];
+  const m = new Member({ id: 1, pid: 1, worker: { process: { kill: (signal: string) => signals.push(signal) } } } as never, 0, 0);
+  m.kill('did not answer the heartbeat', 'heartbeat_timeout');
+  m.kill('did not become ready', 'ready_timeout');
+  t.is(m.killedFor, 'did not answer the heartbeat');
+  t.is(m.killedOn, 'heartbeat_timeout');
+  t.deepEqual(signals, ['SIGKILL', 'SIGKILL']);
 
   const metrics = primary();
   t.teardown(() => metrics.close());
-  metrics.killing(m, 'heartbeat_timeout');
-  metrics.killing(m, 'ready_timeout'); // the first reason stands, as Member.kill keeps the first
   metrics.restarted(m, 'SIGKILL');
   metrics.restarted(member(1), null);
   const snap = metrics.registry.snapshot();
@@ -81,9 +87,8 @@ test('a reload is counted once however many callers join it, by outcome, with it
 test("a drain counts its duration, the worker's unfinished connections, and a kill", async (t) => {
   const metrics = primary();
   t.teardown(() => metrics.close());
-  metrics.drained(performance.now() - 200, Promise.resolve({ closed: 2 }), false);
-  metrics.drained(performance.now(), Promise.resolve(undefined), true); // killed: no answer came
-  await new Promise((resolve) => setImmediate(resolve));
+  metrics.drained(performance.now() - 200, { closed: 2 }, false);
+  metrics.drained(performance.now(), undefined, true); // killed: no answer came
   const snap = metrics.registry.snapshot();
   t.is(value(snap, 'http_cluster_drain_duration_seconds'), 2);
   t.is(value(snap, 'http_cluster_drain_forced_connections_total'), 2);

@@ -5,28 +5,26 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { Load, pidOf, startCluster, type WorkerView } from './helpers.js';
+import { BOUND, Load, pidOf, startCluster, type WorkerView } from './helpers.js';
 
-// Every client request opens a new connection (agent: false). A keep-alive client would need to
-// retry: a draining worker closes idle kept-alive connections, and a request sent on one at that
-// very moment meets a closed socket (the race every HTTP server has on keep-alive close).
+// Every client request opens a new connection (agent: false); keep-alive clients are in reload-keepalive.test.ts.
 for (const how of ['reload()', 'SIGHUP'] as const) {
   test(`${how} under continuous load replaces every worker with zero failed requests`, async (t) => {
     const c = await startCluster(t, { WORKERS: '2', SHUTDOWN_TIMEOUT: '10000', LOAD_REPORT_INTERVAL: '50' });
     const { port, workers } = await c.listening();
     const oldPids = workers.map((w) => w.pid);
     const load = new Load(t, port, '/slow?ms=10', 4);
-    await load.more(40, 10_000);
+    await load.more(40, BOUND.reply);
 
     const before = load.results.length;
     if (how === 'reload()') {
-      await c.command('reload', {}, 60_000);
+      await c.command('reload', {}, BOUND.boot);
     } else {
       c.child.kill('SIGHUP');
       // Both old workers have drained and exited.
-      for (const pid of oldPids) await c.line('workerExited', 60_000, (e) => e.worker.pid === pid);
+      for (const pid of oldPids) await c.line('workerExited', BOUND.boot, (e) => e.worker.pid === pid);
     }
-    await load.more(40, 10_000);
+    await load.more(40, BOUND.reply);
     await load.stop();
 
     t.deepEqual(load.failures.map((e) => e.message), []);
@@ -48,20 +46,27 @@ for (const how of ['reload()', 'SIGHUP'] as const) {
   });
 }
 
-test('the new worker is ready before the old one of its slot starts draining', async (t) => {
+test('each new worker is ready before the old one of its slot drains, and the next replacement does not wait for that drain', async (t) => {
   const c = await startCluster(t, { WORKERS: '2' });
   const { workers } = await c.listening();
-  await c.command('reload', {}, 60_000);
-  const order = c.lines.flatMap((l) => {
-    if (l.type === 'fork') return [`fork ${l.pid}`];
-    if (l.type === 'workerReady') return [`ready ${l.worker.pid}`];
-    if (l.type === 'workerExited') return [`exit ${l.worker.pid}`];
-    return [];
-  });
-  const [, , first, , , second] = order.map((o) => Number(o.split(' ')[1]));
+  await c.command('reload', {}, BOUND.boot);
+  const at = (what: string): number => {
+    const i = c.lines.findIndex((l) =>
+      (l.type === 'fork' && what === `fork ${l.pid}`) || (l.type === 'workerReady' && what === `ready ${l.worker.pid}`) || (l.type === 'workerExited' && what === `exit ${l.worker.pid}`),
+    );
+    t.not(i, -1, what);
+    return i;
+  };
+  const forks = c.linesOf('fork').slice(2).map((l) => l.pid);
+  t.is(forks.length, 2, 'one new worker per slot');
   const [oldA, oldB] = workers.map((w) => w.pid);
+  const [first, second] = forks;
   // One slot at a time: fork the replacement, wait until it is ready, then retire the old worker.
-  t.deepEqual(order.slice(2), [`fork ${first}`, `ready ${first}`, `exit ${oldA}`, `fork ${second}`, `ready ${second}`, `exit ${oldB}`]);
+  t.true(at(`ready ${first}`) < at(`exit ${oldA}`));
+  t.true(at(`ready ${first}`) < at(`fork ${second}`), 'the next replacement starts once the previous one is ready');
+  t.true(at(`ready ${second}`) < at(`exit ${oldB}`));
+  // Every old worker has exited by the time reload() resolved.
+  t.deepEqual(c.linesOf('workerExited').map((e) => e.worker.pid).sort(), [oldA, oldB].sort());
 });
 
 test('a new worker that fails to start stops the rollout, and the old workers keep serving', async (t) => {
@@ -72,7 +77,7 @@ test('a new worker that fails to start stops the rollout, and the old workers ke
   const { port, workers } = await c.listening();
   writeFileSync(marker, '');
 
-  const error = await t.throwsAsync(c.command('reload', {}, 60_000));
+  const error = await t.throwsAsync(c.command('reload', {}, BOUND.boot));
   t.regex(error!.message, /reload stopped: the new worker for slot 0 failed .*the reload marker says fail.*the old workers keep serving/);
   const now = await c.workers();
   t.deepEqual(now.map((w) => w.pid).sort(), workers.map((w) => w.pid).sort());
@@ -86,7 +91,7 @@ test('a new worker that fails to start stops the rollout, and the old workers ke
 test('a second reload while one runs joins it: each slot is replaced once', async (t) => {
   const c = await startCluster(t, { WORKERS: '2' });
   const { workers } = await c.listening();
-  const [a, b] = await Promise.all([c.command<WorkerView[]>('reload', {}, 60_000), c.command<WorkerView[]>('reload', {}, 60_000)]);
+  const [a, b] = await Promise.all([c.command<WorkerView[]>('reload', {}, BOUND.boot), c.command<WorkerView[]>('reload', {}, BOUND.boot)]);
   t.deepEqual(a!.map((w) => w.pid).sort(), b!.map((w) => w.pid).sort());
   t.is(c.linesOf('fork').length, 4, 'two workers at start, one replacement per slot');
   t.deepEqual(

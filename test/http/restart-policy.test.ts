@@ -34,7 +34,9 @@ test('a worker that stayed up for resetAfter resets the backoff', (t) => {
 test('more than maxRestarts crashes within the window gives up, naming the count', (t) => {
   const budget = new RestartBudget(options({ maxRestarts: 3, window: 1_000 }));
   for (let i = 0; i < 3; i++) t.true(budget.crashed(0, i * 100, 5).restart);
-  t.deepEqual(budget.crashed(0, 300, 5), { restart: false, crashes: 4 });
+  t.deepEqual(budget.crashed(0, 300, 5), { restart: false, crashes: 4, scope: 'slot' });
+  t.true(budget.gaveUp(0));
+  t.false(budget.gaveUp(1));
 });
 
 test('crashes older than the window do not count towards the limit', (t) => {
@@ -46,11 +48,22 @@ test('crashes older than the window do not count towards the limit', (t) => {
   t.false(budget.crashed(0, 1_170, 5).restart);
 });
 
-test('the crash-loop limit counts crashes of every slot together', (t) => {
+test('the crash-loop limit counts each slot apart: one crash in each of three slots stops nothing', (t) => {
   const budget = new RestartBudget(options({ maxRestarts: 2, window: 10_000 }));
+  for (const slot of [0, 1, 2]) t.true(budget.crashed(slot, slot, 5).restart);
+  t.true(budget.crashed(0, 3, 5).restart, 'slot 0: its second crash');
+  t.deepEqual(budget.crashed(0, 4, 5), { restart: false, crashes: 3, scope: 'slot' });
+  t.true(budget.crashed(1, 5, 5).restart, 'slot 1 keeps its own budget');
+  t.deepEqual([0, 1, 2].map((slot) => budget.gaveUp(slot)), [true, false, false]);
+});
+
+test('maxClusterRestarts is a ceiling over every slot together, and stops all restarts once reached', (t) => {
+  const budget = new RestartBudget(options({ maxRestarts: 5, maxClusterRestarts: 2, window: 10_000 }));
   t.true(budget.crashed(0, 0, 5).restart);
   t.true(budget.crashed(1, 1, 5).restart);
-  t.false(budget.crashed(2, 2, 5).restart);
+  t.deepEqual(budget.crashed(2, 2, 5), { restart: false, crashes: 3, scope: 'cluster' });
+  t.false(budget.crashed(0, 60_000, 5).restart, 'the ceiling, once reached, stays');
+  t.deepEqual([0, 1, 2, 3].map((slot) => budget.gaveUp(slot)), [true, true, true, true]);
 });
 
 test('the backoff grows per slot: one flapping slot does not slow down another', (t) => {
@@ -64,6 +77,6 @@ test('the backoff grows per slot: one flapping slot does not slow down another',
 });
 
 test('the defaults are documented values', (t) => {
-  t.deepEqual(RESTART_DEFAULTS, { initialDelay: 100, maxDelay: 10_000, factor: 2, jitter: 0.2, resetAfter: 30_000, maxRestarts: 5, window: 60_000 });
+  t.deepEqual(RESTART_DEFAULTS, { initialDelay: 100, maxDelay: 10_000, factor: 2, jitter: 0.2, resetAfter: 30_000, maxRestarts: 5, maxClusterRestarts: Infinity, window: 60_000 });
   t.true(Object.isFrozen(RESTART_DEFAULTS));
 });

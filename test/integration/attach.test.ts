@@ -1,7 +1,7 @@
 // hub.attach of workers the user forked with cluster.fork(), outside the hub.
 import cluster from 'node:cluster';
 import test from 'ava';
-import { killOnTeardown, startHub, useFixture, waitForMessage, withTimeout } from './helpers.js';
+import { BOUND, killOnTeardown, startHub, useFixture, waitForMessage, withTimeout } from './helpers.js';
 
 test('a worker forked with cluster.fork() and attached at once answers calls and calls the primary', async (t) => {
   const { hub, logs } = startHub(t);
@@ -10,7 +10,7 @@ test('a worker forked with cluster.fork() and attached at once answers calls and
   killOnTeardown(t, worker);
   const handle = hub.attach(worker);
   t.is(handle.id, worker.id);
-  t.is(await withTimeout(handle.call('greet', { name: 'Ada' }), 10_000, 'greet'), `hello Ada from ${worker.process.pid}`);
+  t.is(await withTimeout(handle.call('greet', { name: 'Ada' }), BOUND.process, 'greet'), `hello Ada from ${worker.process.pid}`);
   await logs.ready(handle);
   t.deepEqual(hub.workers.map((h) => h.id), [worker.id]);
 });
@@ -21,11 +21,11 @@ test('a worker that called connectPrimary before it was attached completes its h
   const worker = cluster.fork();
   killOnTeardown(t, worker);
   // The worker is connected, its handshake went unheard, and its `log` call waits.
-  await waitForMessage(worker, (m) => m?.type === 'connected', 10_000, 'the worker to connect');
+  await waitForMessage(worker, (m) => m?.type === 'connected', BOUND.process, 'the worker to connect');
   const handle = hub.attach(worker);
   // The call it made before the attach now reaches the primary, and calls work both ways.
-  await logs.ready(handle, 5_000);
-  t.is(await withTimeout(handle.call('callBack', { text: 'late' }), 5_000, 'callBack'), 'LATE!');
+  await logs.ready(handle, BOUND.reply);
+  t.is(await withTimeout(handle.call('callBack', { text: 'late' }), BOUND.reply, 'callBack'), 'LATE!');
 });
 
 test('attaching the same worker twice returns the same handle', async (t) => {

@@ -4,5 +4,6 @@ import { registerConformance } from '../conformance/suite.js';
 import { clusterPairFactory, WorkerPool } from './helpers.js';
 
 const pool = new WorkerPool('json');
+test.before(() => pool.warm());
 test.after.always(() => pool.destroy());
-registerConformance('cluster, json', clusterPairFactory(pool, 'json'), { serialization: 'json' });
+registerConformance('cluster, json', clusterPairFactory(pool, 'json'), { serialization: 'json' }, { serial: true });

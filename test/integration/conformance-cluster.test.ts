@@ -5,5 +5,6 @@ import { registerConformance } from '../conformance/suite.js';
 import { clusterPairFactory, WorkerPool } from './helpers.js';
 
 const pool = new WorkerPool('advanced');
+test.before(() => pool.warm());
 test.after.always(() => pool.destroy());
-registerConformance('cluster, advanced', clusterPairFactory(pool, 'advanced'), { serialization: 'advanced' });
+registerConformance('cluster, advanced', clusterPairFactory(pool, 'advanced'), { serialization: 'advanced' }, { serial: true });

@@ -1,7 +1,7 @@
 // Events over real IPC: to every worker from the primary, and validated on the way back.
 import test from 'ava';
 import { RpcValidationError, type WorkerInfo } from '../../src/index.js';
-import { startHub, withTimeout } from './helpers.js';
+import { BOUND, startHub, withTimeout } from './helpers.js';
 
 test("hub.emit reaches every worker, and each worker's event reaches the primary's listener with that worker in its context", async (t) => {
   const { hub, fork, logs } = startHub(t);
@@ -16,7 +16,7 @@ test("hub.emit reaches every worker, and each worker's event reaches the primary
   });
   // Each fixture answers configChanged with a ping carrying the version.
   hub.emit('configChanged', { version: 7 });
-  await withTimeout(both, 5_000, 'a ping from each worker');
+  await withTimeout(both, BOUND.reply, 'a ping from each worker');
   t.deepEqual(
     pings.sort((a, b) => a.worker.id - b.worker.id),
     handles.map((h) => ({ n: 7, worker: { id: h.id, pid: h.pid } })).sort((a, b) => a.worker.id - b.worker.id),
@@ -39,7 +39,7 @@ test("an invalid event from a worker is reported on the hub's error listener and
     });
   });
   hub.emit('configChanged', { version: 3 });
-  await withTimeout(valid, 5_000, 'the valid ping');
+  await withTimeout(valid, BOUND.reply, 'the valid ping');
   t.deepEqual(pings, [{ n: 3 }]);
   t.is(errors.length, 1);
   const [first] = errors;

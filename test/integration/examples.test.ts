@@ -32,7 +32,7 @@ function runExample(file: string, limitMs: number): Promise<Run> {
 }
 
 test('the chat example greets every worker, hears back from each, and exits 0', async (t) => {
-  const run = await runExample('examples/chat/main.ts', 30_000);
+  const run = await runExample('examples/chat/main.ts', 90_000);
   t.is(run.code, 0, run.stderr);
   t.is(run.stderr, '');
   for (const id of [1, 2]) {
@@ -44,7 +44,7 @@ test('the chat example greets every worker, hears back from each, and exits 0', 
 });
 
 test('the stats example prints one row per worker twice and the cluster total, and exits 0', async (t) => {
-  const run = await runExample('examples/stats/main.ts', 30_000);
+  const run = await runExample('examples/stats/main.ts', 90_000);
   t.is(run.code, 0, run.stderr);
   t.is(run.stderr, '');
   t.regex(run.stdout, /one call per worker:/);

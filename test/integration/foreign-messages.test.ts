@@ -3,7 +3,7 @@ import test from 'ava';
 import { createPrimary } from '../../src/index.js';
 import { noisyContract } from '../fixtures/int-contract.js';
 import { junkMessages, prototypeReport } from '../fixtures/int-junk.js';
-import { killOnTeardown, useFixture, waitForMessage, withTimeout } from './helpers.js';
+import { BOUND, killOnTeardown, useFixture, waitForMessage, withTimeout } from './helpers.js';
 
 test('1,000 foreign and malformed messages each way leave calls working both ways and Object.prototype untouched', async (t) => {
   const hub = createPrimary(noisyContract, { handlers: { upper: (text) => text.toUpperCase() } });
@@ -14,14 +14,14 @@ test('1,000 foreign and malformed messages each way leave calls working both way
   const handle = hub.fork();
   killOnTeardown(t, handle.worker);
   // The worker sends 500 junk messages before connectPrimary, 500 after, then 'user-done'.
-  await waitForMessage(handle.worker, (m) => m?.type === 'user-done', 10_000, "the noisy worker's last plain message");
+  await waitForMessage(handle.worker, (m) => m?.type === 'user-done', BOUND.process, "the noisy worker's last plain message");
   for (const message of junkMessages(1_000, 1)) handle.worker.process.send(message as never);
-  const probe = await withTimeout(handle.call('probe'), 5_000, 'a call after the junk');
+  const probe = await withTimeout(handle.call('probe'), BOUND.reply, 'a call after the junk');
   t.deepEqual(probe.extraKeys, []);
   t.is(probe.polluted, undefined);
   t.true(probe.protocolErrors > 0, 'the worker reported malformed messages as protocol errors');
   t.is(probe.linkErrors, probe.protocolErrors);
-  t.is(await withTimeout(handle.call('roundTrip', 'abc'), 5_000, 'a nested call from the worker'), 'ABC');
+  t.is(await withTimeout(handle.call('roundTrip', 'abc'), BOUND.reply, 'a nested call from the worker'), 'ABC');
   t.deepEqual(prototypeReport(), { polluted: undefined, extraKeys: [] });
   t.is(({} as Record<string, unknown>)['polluted'], undefined);
   t.true(handle.isConnected);
@@ -42,11 +42,11 @@ test("a user's own process.send traffic reaches the user's message listeners bes
   handle.worker.on('message', (m: { type?: unknown; n?: unknown } | null) => {
     if (m?.type === 'user' && typeof m.n === 'number') fromWorker.push(m.n);
   });
-  await waitForMessage(handle.worker, (m) => m?.type === 'user-done', 10_000, "the noisy worker's last plain message");
+  await waitForMessage(handle.worker, (m) => m?.type === 'user-done', BOUND.process, "the noisy worker's last plain message");
   t.deepEqual(fromWorker, Array.from({ length: 20 }, (_, n) => n));
   for (let n = 0; n < 10; n++) handle.worker.send({ type: 'user-ping', n });
   // The call's frame leaves after the plain messages on the same channel, so they arrived first.
-  const probe = await withTimeout(handle.call('probe'), 5_000, 'a probe call');
+  const probe = await withTimeout(handle.call('probe'), BOUND.reply, 'a probe call');
   t.is(probe.userMessages, 10);
-  t.is(await withTimeout(handle.call('roundTrip', 'ok'), 5_000, 'a nested call from the worker'), 'OK');
+  t.is(await withTimeout(handle.call('roundTrip', 'ok'), BOUND.reply, 'a nested call from the worker'), 'OK');
 });

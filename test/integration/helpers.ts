@@ -1,7 +1,7 @@
 // Shared helpers of the integration tests: bounded waits, fixtures, and teardown of what a test forked.
 import cluster, { type Worker } from 'node:cluster';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { isAlive, withTimeout } from '../fixtures/process.js';
+import { BOUND, isAlive, withTimeout } from '../fixtures/process.js';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { createPrimary, type PrimaryHub, type PrimaryOptions, type Serialization, type WorkerHandle, type WorkerInfo } from '../../src/index.js';
@@ -48,12 +48,12 @@ export function killOnTeardown(t: ExecutionContext, worker: Worker): void {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGKILL');
-    await withTimeout(exited, 5_000, `worker ${worker.id} to exit in teardown`).catch(() => undefined);
+    await withTimeout(exited, 15_000, `worker ${worker.id} to exit in teardown`).catch(() => undefined);
   });
 }
 
 /** Resolves with a worker's exit code and signal, bounded. */
-export function waitForExit(worker: Worker, ms = 5_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export function waitForExit(worker: Worker, ms = BOUND.reply): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   const child = worker.process;
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return withTimeout(
@@ -106,7 +106,7 @@ export class LogBook {
   }
 
   /** Waits for the fixture worker's startup line (`ready <pid>`). */
-  ready(handle: { readonly id: number }, ms = 10_000): Promise<void> {
+  ready(handle: { readonly id: number }, ms = BOUND.process): Promise<void> {
     return this.waitFor((text, w) => w.id === handle.id && text.startsWith('ready '), ms, `worker ${handle.id} to log that it is ready`);
   }
 }
@@ -187,7 +187,7 @@ export function runFixture(t: ExecutionContext, name: string, env: NodeJS.Proces
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
-      await withTimeout(exit, 5_000, `fixture ${name} to exit in teardown`).catch(() => undefined);
+      await withTimeout(exit, 15_000, `fixture ${name} to exit in teardown`).catch(() => undefined);
     }
   });
   return {
@@ -228,11 +228,11 @@ export async function waitForPidsGone(pids: readonly number[], ms: number, what:
 
 // The conformance suite's factory over real cluster IPC. Each test gets a fresh hub, attached to a
 // worker whose link to the primary is fresh too; the worker processes are a small pool reused across
-// tests, because the suite starts all its tests at once with a 10 s bound on each pair, and forking
-// one worker per test (tsx, zod: about a second of CPU each) does not fit that on two cores.
+// tests, because the suite bounds each pair at 10 s, and forking one worker per test (tsx, zod: about
+// a second of CPU each, far more on a busy machine) does not fit that on two cores. The pool is
+// started (warm) before the tests, with its own bound, so that a pair only waits for a reconnect.
 
 const POOL_SIZE = 3;
-
 
 export class WorkerPool {
   readonly #serialization: Serialization;
@@ -245,26 +245,34 @@ export class WorkerPool {
     this.#serialization = serialization;
   }
 
+  /** Forks the pool's workers and waits (bounded) until each one's link is connected. */
+  async warm(): Promise<void> {
+    const started = Array.from({ length: POOL_SIZE - this.#all.size }, () => this.#spawn());
+    for (const worker of await Promise.all(started)) this.release(worker);
+  }
+
+  async #spawn(): Promise<Worker> {
+    cluster.setupPrimary({ exec: fixture('int-conformance-worker.ts'), serialization: this.#serialization });
+    const worker = cluster.fork({ FIXTURE_SERIALIZATION: this.#serialization });
+    // Each hub.attach leaves an 'error' listener on the Worker for good (src/transport/cluster.ts; see
+    // attach.test.ts): a pool worker attached once per test would pass the default limit of 10.
+    worker.setMaxListeners(100);
+    this.#all.add(worker);
+    worker.once('exit', () => this.#all.delete(worker));
+    await waitForMessage(worker, (m) => m?.type === 'connected' && m.generation === 0, BOUND.boot, 'a pool worker to connect');
+    this.#generation.set(worker, 0);
+    return worker;
+  }
+
   /** A worker whose link is freshly connected and heard by nobody yet. */
   async acquire(): Promise<Worker> {
     let worker = this.#free.pop();
-    if (worker === undefined && this.#all.size < POOL_SIZE) {
-      cluster.setupPrimary({ exec: fixture('int-conformance-worker.ts'), serialization: this.#serialization });
-      worker = cluster.fork({ FIXTURE_SERIALIZATION: this.#serialization });
-      // Each hub.attach leaves an 'error' listener on the Worker for good (src/transport/cluster.ts; see
-      // attach.test.ts): a pool worker attached once per test would pass the default limit of 10.
-      worker.setMaxListeners(100);
-      this.#all.add(worker);
-      worker.once('exit', () => this.#all.delete(worker!));
-      await waitForMessage(worker, (m) => m?.type === 'connected' && m.generation === 0, 9_000, 'a pool worker to connect');
-      this.#generation.set(worker, 0);
-      return worker;
-    }
+    if (worker === undefined && this.#all.size < POOL_SIZE) return this.#spawn();
     worker ??= await new Promise<Worker>((resolve) => this.#waiting.push(resolve));
     // Reconnect its link so that its handlers, counters and cancellations start afresh.
     const generation = (this.#generation.get(worker) ?? 0) + 1;
     this.#generation.set(worker, generation);
-    const connected = waitForMessage(worker, (m) => m?.type === 'connected' && m.generation === generation, 5_000, 'a pool worker to reconnect');
+    const connected = waitForMessage(worker, (m) => m?.type === 'connected' && m.generation === generation, BOUND.reply, 'a pool worker to reconnect');
     worker.send({ type: 'reset', generation });
     await connected;
     return worker;
@@ -297,4 +305,4 @@ export function clusterPairFactory(pool: WorkerPool, serialization: Serializatio
   };
 }
 
-export { isAlive, withTimeout };
+export { BOUND, isAlive, withTimeout };

@@ -3,7 +3,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { createPrimary } from '../../src/index.js';
 import { orderContract } from '../fixtures/int-contract.js';
-import { killOnTeardown, startHub, useFixture, withTimeout } from './helpers.js';
+import { BOUND, killOnTeardown, startHub, useFixture, withTimeout } from './helpers.js';
 
 test('a worker with concurrency 1 completes calls in the order they were made', async (t) => {
   const { fork, logs } = startHub(t);
@@ -13,7 +13,7 @@ test('a worker with concurrency 1 completes calls in the order they were made', 
   const lengths = [300, 10, 200, 0, 100, 5, 50, 0];
   const done: number[] = [];
   const calls = lengths.map((ms, i) => handle.call('sleep', { ms }).then(() => void done.push(i)));
-  await withTimeout(Promise.all(calls), 10_000, 'the sleep calls');
+  await withTimeout(Promise.all(calls), BOUND.process, 'the sleep calls');
   t.deepEqual(done, lengths.map((_, i) => i));
 });
 
@@ -38,12 +38,12 @@ test('1,000 events and 1,000 calls from the primary reach the worker in the orde
     hub.emit('tick', { n });
     calls.push(handle.call('record', { n }));
   }
-  await withTimeout(Promise.all(calls), 10_000, 'the record calls');
-  t.deepEqual(await withTimeout(handle.call('recorded'), 5_000, "the worker's log"), interleaved(1_000));
+  await withTimeout(Promise.all(calls), BOUND.process, 'the record calls');
+  t.deepEqual(await withTimeout(handle.call('recorded'), BOUND.reply, "the worker's log"), interleaved(1_000));
 });
 
 test('1,000 events and 1,000 calls from a worker reach the primary in the order they were sent', async (t) => {
   const { handle, recorded } = orderHub(t);
-  await withTimeout(handle.call('burst', { count: 1_000 }), 10_000, 'the burst');
+  await withTimeout(handle.call('burst', { count: 1_000 }), BOUND.process, 'the burst');
   t.deepEqual(recorded, interleaved(1_000));
 });

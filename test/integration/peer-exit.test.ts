@@ -1,7 +1,7 @@
 // A worker that dies with calls pending: every call rejects at once, and says whether it had left.
 import test from 'ava';
 import { RpcNoWorkerError, RpcPeerExitedError } from '../../src/index.js';
-import { runFixture, settle, startHub, waitForExit, waitForMessage, withTimeout } from './helpers.js';
+import { BOUND, runFixture, settle, startHub, waitForExit, waitForMessage, withTimeout } from './helpers.js';
 
 test('a worker killed with SIGKILL rejects its 100 pending calls with RPC_PEER_EXITED well before their timeout', async (t) => {
   const warnings: Error[] = [];
@@ -11,14 +11,14 @@ test('a worker killed with SIGKILL rejects its 100 pending calls with RPC_PEER_E
   const { fork, logs } = startHub(t);
   const handle = fork();
   await logs.ready(handle);
-  const calls = Array.from({ length: 100 }, () => settle(handle.call('hang', undefined, { timeout: 30_000 })));
+  const calls = Array.from({ length: 100 }, () => settle(handle.call('hang', undefined, { timeout: 120_000 })));
   // Calls arrive in order: once this one is answered, the 100 before it have reached the worker.
-  await withTimeout(handle.call('stats'), 5_000, 'a stats call behind the 100 hanging ones');
+  await withTimeout(handle.call('stats'), BOUND.reply, 'a stats call behind the 100 hanging ones');
   t.is(handle.stats().inFlight, 100);
   const killedAt = performance.now();
   handle.worker.process.kill('SIGKILL');
-  const results = await withTimeout(Promise.all(calls), 5_000, 'the 100 pending calls to reject after SIGKILL');
-  t.true(performance.now() - killedAt < 5_000);
+  const results = await withTimeout(Promise.all(calls), BOUND.reply, 'the 100 pending calls to reject after SIGKILL');
+  t.true(performance.now() - killedAt < BOUND.reply);
   for (const r of results) {
     t.false(r.ok);
     if (r.ok) continue;
@@ -39,11 +39,11 @@ test('a call to a worker that has exited rejects at once with RPC_NO_WORKER and 
   t.like(await waitForExit(handle.worker), { code: null, signal: 'SIGKILL' });
   // The exit event the hub listens to was emitted before ours resolved.
   const startedAt = performance.now();
-  const error = await t.throwsAsync(withTimeout(handle.call('stats', undefined, { timeout: 30_000 }), 5_000, 'a call to a dead worker'), {
+  const error = await t.throwsAsync(withTimeout(handle.call('stats', undefined, { timeout: 120_000 }), BOUND.reply, 'a call to a dead worker'), {
     instanceOf: RpcNoWorkerError,
   });
   t.is(error?.code, 'RPC_NO_WORKER');
-  t.true(performance.now() - startedAt < 1_000);
+  t.true(performance.now() - startedAt < 5_000);
   t.false(handle.isConnected);
   t.deepEqual(hub.workers, []);
   t.is(hub.worker(handle.id), undefined);
@@ -54,11 +54,11 @@ test('calls queued for a worker that never completed its handshake reject with s
   const { fork } = startHub(t);
   const handle = fork({}, 'int-silent-worker.ts');
   // The worker runs but never listens for RPC: the calls cannot leave this process.
-  await waitForMessage(handle.worker, (m) => m?.type === 'up', 10_000, 'the silent worker to start');
-  const calls = Array.from({ length: 10 }, (_, i) => settle(handle.call('greet', { name: `n${i}` }, { timeout: 30_000 })));
+  await waitForMessage(handle.worker, (m) => m?.type === 'up', BOUND.process, 'the silent worker to start');
+  const calls = Array.from({ length: 10 }, (_, i) => settle(handle.call('greet', { name: `n${i}` }, { timeout: 120_000 })));
   t.is(handle.stats().inFlight, 10);
   handle.worker.process.kill('SIGKILL');
-  const results = await withTimeout(Promise.all(calls), 5_000, 'the queued calls to reject');
+  const results = await withTimeout(Promise.all(calls), BOUND.reply, 'the queued calls to reject');
   for (const r of results) {
     t.false(r.ok);
     if (r.ok) continue;
@@ -70,9 +70,9 @@ test('calls queued for a worker that never completed its handshake reject with s
 test('calls made to a worker killed in the same tick as its fork reject with sent false', async (t) => {
   const { fork } = startHub(t);
   const handle = fork({ FIXTURE_READY: 'no' });
-  const calls = Array.from({ length: 10 }, () => settle(handle.call('stats', undefined, { timeout: 30_000 })));
+  const calls = Array.from({ length: 10 }, () => settle(handle.call('stats', undefined, { timeout: 120_000 })));
   handle.worker.process.kill('SIGKILL');
-  const results = await withTimeout(Promise.all(calls), 5_000, 'the queued calls to reject');
+  const results = await withTimeout(Promise.all(calls), BOUND.reply, 'the queued calls to reject');
   for (const r of results) {
     t.false(r.ok);
     if (r.ok) continue;
@@ -90,8 +90,8 @@ test('a primary whose workers are killed mid-traffic prints no ERR_IPC_CHANNEL_C
     after: string[];
     broadcastAfter: number;
     workers: number;
-  }>(20_000, 'the summary');
-  t.like(await primary.exited(10_000), { code: 0, signal: null });
+  }>(BOUND.boot, 'the summary');
+  t.like(await primary.exited(BOUND.reply), { code: 0, signal: null });
   t.deepEqual(summary.hangCodes, { RPC_PEER_EXITED: 300 });
   t.deepEqual(Object.keys(summary.codes).filter((c) => c !== 'RPC_PEER_EXITED' && c !== 'RPC_NO_WORKER'), []);
   t.deepEqual(summary.thrown, []);

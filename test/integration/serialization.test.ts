@@ -1,14 +1,14 @@
 // Both IPC serializations over real workers: 'json' refuses what it would change, 'advanced' carries it intact.
 import test from 'ava';
 import { RpcUnserializableError } from '../../src/index.js';
-import { startHub, withTimeout } from './helpers.js';
+import { BOUND, startHub, withTimeout } from './helpers.js';
 
 test("a hub with 'json' serialization forks workers that answer calls", async (t) => {
   const { fork, logs } = startHub(t, { serialization: 'json' });
   const handle = fork();
   await logs.ready(handle);
-  t.is(await withTimeout(handle.call('greet', { name: 'Ada' }), 5_000, 'greet'), `hello Ada from ${handle.pid}`);
-  t.deepEqual(await withTimeout(handle.call('echo', { a: [1, 'two', null], b: { c: true } }), 5_000, 'echo'), { a: [1, 'two', null], b: { c: true } });
+  t.is(await withTimeout(handle.call('greet', { name: 'Ada' }), BOUND.reply, 'greet'), `hello Ada from ${handle.pid}`);
+  t.deepEqual(await withTimeout(handle.call('echo', { a: [1, 'two', null], b: { c: true } }), BOUND.reply, 'echo'), { a: [1, 'two', null], b: { c: true } });
 });
 
 test("a Date sent over 'json' serialization is refused before sending with RPC_UNSERIALIZABLE", async (t) => {
@@ -34,7 +34,7 @@ test("'advanced' serialization round-trips Date, BigInt, Map, Set, Uint8Array an
     bytes: new Uint8Array([0, 1, 254, 255]),
     missing: undefined,
   };
-  const echoed = (await withTimeout(handle.call('echo', value), 5_000, 'echo')) as typeof value;
+  const echoed = (await withTimeout(handle.call('echo', value), BOUND.reply, 'echo')) as typeof value;
   t.deepEqual(echoed, value);
   t.true(echoed.when instanceof Date);
   t.is(typeof echoed.big, 'bigint');

@@ -51,7 +51,7 @@ test('a member that closes says goodbye: the others see it leave at once', async
   await knows(primary, [worker.id]);
   const left = new Promise<string>((resolve) => primary.onMembers('left', (m, why) => resolve(`${m.id}:${why.reason}`)));
   await worker.close();
-  t.is(await withTimeout(left, 5_000, 'the goodbye'), `${worker.id}:goodbye`);
+  t.is(await withTimeout(left, 20_000, 'the goodbye'), `${worker.id}:goodbye`);
   t.deepEqual(primary.members(), []);
 });
 

@@ -87,6 +87,6 @@ test('a call to a member that vanished before its heartbeats lapsed fails at onc
     'a call to fail with RPC_NO_WORKER',
   );
   t.true(error instanceof RpcNoWorkerError, String(error));
-  await eventually(() => !primary.members().some((m) => m.id === id), 5_000, 'the member to be dropped');
+  await eventually(() => !primary.members().some((m) => m.id === id), 20_000, 'the member to be dropped');
   await t.throwsAsync(handle.call('stats'), { instanceOf: RpcNoWorkerError, message: /not in namespace/ });
 });

@@ -14,7 +14,9 @@ export type TC = typeof testContract;
 export type Worker = NatsMember<TC, 'worker'>;
 export type Primary = NatsMember<TC, 'primary'>;
 
-export const FAST = Object.freeze({ heartbeatInterval: 100, heartbeatTimeout: 800 });
+// Quick enough for the tests that wait for a silent member to lapse, slow enough that a busy
+// machine pausing this process for a second does not make live members look dead.
+export const FAST = Object.freeze({ heartbeatInterval: 200, heartbeatTimeout: 3_000 });
 
 let namespaces = 0;
 /** A namespace name of its own for each test, so tests sharing a server never meet. */
@@ -55,7 +57,7 @@ export async function joinPrimary(t: ExecutionContext, nc: NatsConnection, names
 }
 
 /** Waits (bounded) until `member` knows every id of `ids`. */
-export async function knows(member: { members(): { id: string }[] }, ids: readonly string[], ms = 10_000): Promise<void> {
+export async function knows(member: { members(): { id: string }[] }, ids: readonly string[], ms = 30_000): Promise<void> {
   await eventually(() => ids.every((id) => member.members().some((m) => m.id === id)), ms, `members ${ids.join(', ')} to be known`);
 }
 

@@ -112,7 +112,7 @@ test('after a reload, the new workers show their RSS at the next draws, never 0'
   t.teardown(() => view.stop());
   const nextFrameMatching = (re: RegExp): Promise<string> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no frame matched ${re} within 5 s; last:\n${frames.at(-1)}`)), 5_000);
+      const timer = setTimeout(() => reject(new Error(`no frame matched ${re} within 20 s; last:\n${frames.at(-1)}`)), 20_000);
       onFrame = () => {
         if (re.test(frames.at(-1)!)) {
           clearTimeout(timer);

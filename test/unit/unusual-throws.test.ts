@@ -6,7 +6,7 @@ import { assertIdle, openPair, within } from '../fixtures/unit-helpers.js';
 
 test('a handler returning a thenable whose then() throws rejects the caller with RpcRemoteError instead of leaving it pending', async (t) => {
   const { primary, worker } = openPair(t, {
-    primary: { timeout: 200 },
+    primary: { timeout: 20_000 },
     worker: {
       handlers: {
         greet: () =>
@@ -19,7 +19,7 @@ test('a handler returning a thenable whose then() throws rejects the caller with
     },
   });
   // within() keeps the event loop alive: the call's own timer is unref'd.
-  const error = await t.throwsAsync(within(primary.call('greet', { name: 'x' }), 5_000, 'the call'), { instanceOf: RpcRemoteError });
+  const error = await t.throwsAsync(within(primary.call('greet', { name: 'x' }), 30_000, 'the call'), { instanceOf: RpcRemoteError });
   t.is(error?.message, 'broken thenable');
   assertIdle(t, primary, worker);
 });
@@ -33,7 +33,7 @@ function unprintable(): unknown {
 
 test('a handler that throws a value that cannot be printed still rejects the caller with RpcRemoteError', async (t) => {
   const { primary } = openPair(t, {
-    primary: { timeout: 300 },
+    primary: { timeout: 20_000 },
     worker: {
       handlers: {
         greet: () => {
@@ -42,7 +42,7 @@ test('a handler that throws a value that cannot be printed still rejects the cal
       },
     },
   });
-  const error = await t.throwsAsync(within(primary.call('greet', { name: 'x' }), 5_000, 'greet'), { instanceOf: RpcRemoteError });
+  const error = await t.throwsAsync(within(primary.call('greet', { name: 'x' }), 30_000, 'greet'), { instanceOf: RpcRemoteError });
   t.is(error?.remoteName, 'NonError');
   t.is(primary.stats().inFlight, 0);
 });
@@ -53,7 +53,7 @@ test('an async handler that rejects with a value that cannot be printed rejects 
   process.on('unhandledRejection', onUnhandled);
   t.teardown(() => process.off('unhandledRejection', onUnhandled));
   const { primary } = openPair(t, {
-    primary: { timeout: 300 },
+    primary: { timeout: 20_000 },
     worker: {
       handlers: {
         greet: async () => {
@@ -62,7 +62,7 @@ test('an async handler that rejects with a value that cannot be printed rejects 
       },
     },
   });
-  const error = await t.throwsAsync(within(primary.call('greet', { name: 'x' }), 5_000, 'greet'), { instanceOf: RpcRemoteError });
+  const error = await t.throwsAsync(within(primary.call('greet', { name: 'x' }), 30_000, 'greet'), { instanceOf: RpcRemoteError });
   t.is(error?.remoteName, 'NonError');
   await new Promise<void>((resolve) => setImmediate(resolve));
   t.deepEqual(unhandled, [], 'no unhandled rejection in the callee');

@@ -52,6 +52,9 @@ export interface WorkerExit {
   readonly reason: string;
 }
 
+/** A timeout the cluster killed a worker for. */
+export type KillCause = 'ready_timeout' | 'heartbeat_timeout';
+
 /**
  * What happens to a worker. `failedToStart` (its factory threw) leaves it `starting`: it is
  * killed, and its exit still counts as one before it was ready.
@@ -80,27 +83,53 @@ export interface ExitContext {
   readonly booting: boolean;
   /** The worker was still `starting` when it exited. */
   readonly wasStarting: boolean;
-  /** Another worker already fills its slot (a reload forked it). */
-  readonly succeeded: boolean;
+  /**
+   * The worker filled its slot. A rollout's new worker fills it only once ready; an old worker
+   * stops filling it once its successor is ready.
+   */
+  readonly occupant: boolean;
+  /** A rollout's new worker for the same slot is starting: it will fill the slot, or the rollout restarts it. */
+  readonly successorPending: boolean;
 }
 
 /**
- * The planned-versus-crash rule: only a crash is restarted. A planned exit, any exit during a
- * shutdown, a worker that never became ready while the cluster boots (that fails the start) and a
- * worker whose slot already has a successor are not.
+ * The planned-versus-crash rule: only a crash of the worker that fills its slot is restarted, by
+ * the restart policy. Not restarted: a planned exit, any exit during a shutdown, a worker that never
+ * became ready while the cluster boots (that fails the start), a rollout's new worker that died
+ * before it was ready (the rollout aborts; the old worker keeps the slot), and an old worker whose
+ * successor is starting (the successor fills the slot).
  */
 export function restartsAfterExit(exit: ExitContext): boolean {
   if (exit.planned || exit.stopping) return false;
   if (exit.booting && exit.wasStarting) return false;
-  return !exit.succeeded;
+  return exit.occupant && !exit.successorPending;
+}
+
+/**
+ * What one step of a rollout does once its new worker's start is settled:
+ * - `'retire'`: the new worker is ready and fills the slot; the old one drains (when alive). The
+ *   rollout goes on to the next slot without waiting for that drain.
+ * - `'abort'`: the new worker died or failed before it was ready; the old one still serves and
+ *   keeps the slot; the rollout stops (`reload()` rejects).
+ * - `'abort-and-restart'`: as `'abort'`, but the old worker crashed meanwhile: the slot is empty,
+ *   so it is refilled by the restart policy, as after any crash.
+ * A death after that point is an ordinary crash of the slot's worker: restarted by the policy,
+ * and the rollout goes on (an old worker that crashed while it waited its turn is skipped).
+ */
+export function stepOutcome(successorReady: boolean, predecessorAlive: boolean): 'retire' | 'abort' | 'abort-and-restart' {
+  if (successorReady) return 'retire';
+  return predecessorAlive ? 'abort' : 'abort-and-restart';
 }
 
 /** One worker as the supervisor keeps it; its state changes only through `apply`. */
 export class Member implements Seat {
   #state: WorkerState = 'starting';
+  #wasReady = false;
   planned = false;
   /** Set when the cluster itself killed the worker, to say why. */
   killedFor: string | undefined;
+  /** Set with `killedFor` when the kill was for a timeout: the metrics count its restart under it. */
+  killedOn: KillCause | undefined;
   /** Set when the worker reported that its server could not start. */
   failure: string | undefined;
   load: WorkerLoad | undefined;
@@ -111,6 +140,14 @@ export class Member implements Seat {
   pinging = false;
   /** The exit code, once the worker exited (null when a signal ended it). */
   exitCode: number | null | undefined;
+  /** How it exited, once it did. */
+  exit: WorkerExit | undefined;
+  /** It exited, or is exiting, without ever having been ready: it served nothing. */
+  get neverReady(): boolean {
+    return !this.#wasReady;
+  }
+  /** The latest resident set size it reported, in bytes. */
+  rssBytes: number | undefined;
   readonly ready: Promise<void>;
   readonly exited: Promise<void>;
   #markReady!: () => void;
@@ -145,6 +182,7 @@ export class Member implements Seat {
     this.#state = next;
     clearTimeout(this.readyTimer);
     if (event === 'listening') {
+      this.#wasReady = true;
       this.load = { inFlight: 0, handled: 0, eventLoopDelayP99Ms: 0, connections: 0, reportedAt: performance.now() };
       this.#markReady();
     }
@@ -170,7 +208,9 @@ export class Member implements Seat {
     return { id: this.handle.id, pid: this.handle.pid, slot: this.slot, state: this.#state, restarts: this.restarts, load: this.load };
   }
 
-  kill(reason: string): void {
+  /** Kills the worker; the first reason (and cause) given stands. */
+  kill(reason: string, cause?: KillCause): void {
+    if (this.killedFor === undefined) this.killedOn = cause;
     this.killedFor ??= reason;
     if (this.#state !== 'gone') this.worker.process.kill('SIGKILL');
   }

@@ -9,8 +9,8 @@ import { registerProcessMetrics } from '../../metrics/process.js';
 import { MetricsRegistry } from '../../metrics/registry.js';
 import { serveMetrics, type MetricsServer } from '../../metrics/server.js';
 import type { MetricsSnapshot } from '../../metrics/snapshot.js';
-import { unacknowledged } from '../handoff.js';
 import type { ResolvedHttpMetrics } from '../metrics-options.js';
+import { candidateOf } from './balancer.js';
 import type { Member } from './member.js';
 
 /** What the metrics read of the supervisor, at each scrape. */
@@ -28,17 +28,18 @@ export interface SupervisorView {
 /** What `retire` reports of one drain. */
 export interface DrainObserver {
   /** A worker asked to drain at `startedAt` exited; `answer` is its `shutdown` answer (undefined if none came). */
-  drained(startedAt: number, answer: Promise<{ readonly closed?: number | undefined } | undefined>, killed: boolean): void;
+  drained(startedAt: number, answer: { readonly closed?: number | undefined } | undefined, killed: boolean): void;
 }
 
 /** The balancer's figure for a ready worker: requests in flight at its last report plus hand-offs it has not acknowledged. */
 export function loadScore(member: Member): number {
-  return (member.load?.inFlight ?? 0) + unacknowledged(member.handedOver, member.load?.connections);
+  const { inFlight, handedSinceReport } = candidateOf(member, undefined);
+  return inFlight + handedSinceReport;
 }
 
-/** Why a crashed worker is replaced: what the cluster killed it for, else how it ended. */
-export function restartReason(killedFor: RestartReason | undefined, member: Member, signal: string | null): RestartReason {
-  return killedFor ?? (member.failure !== undefined ? 'start_failed' : signal !== null ? 'signal' : 'exit');
+/** Why a crashed worker is replaced: the timeout the cluster killed it for, a failed start, else how it ended. */
+export function restartReason(member: Pick<Member, 'killedOn' | 'failure'>, signal: string | null): RestartReason {
+  return member.killedOn ?? (member.failure !== undefined ? 'start_failed' : signal !== null ? 'signal' : 'exit');
 }
 
 /** The primary's metrics: created by the supervisor when the `metrics` option is on. */
@@ -49,7 +50,6 @@ export class PrimaryMetrics implements DrainObserver {
   readonly #options: ResolvedHttpMetrics;
   readonly #collector: ClusterCollector;
   readonly #stopLoop: () => void;
-  readonly #killedFor = new WeakMap<Member, RestartReason>();
   readonly #reloads = new WeakSet<Promise<void>>();
   #server: MetricsServer | undefined;
 
@@ -114,30 +114,28 @@ export class PrimaryMetrics implements DrainObserver {
     return this.#collector.exposition();
   }
 
-  /** The cluster is about to kill `member` for this reason: its restart is counted under it. */
-  killing(member: Member, reason: RestartReason): void {
-    if (!this.#killedFor.has(member)) this.#killedFor.set(member, reason);
-  }
-
   /** A crashed worker's replacement was forked. */
   restarted(member: Member, signal: string | null): void {
-    this.http.workerRestarted(restartReason(this.#killedFor.get(member), member, signal));
+    this.http.workerRestarted(restartReason(member, signal));
   }
 
-  /** Counts a rolling restart once it settles (a joined reload is the same promise: counted once). */
-  reloading(reload: Promise<void>, startedAt: number): void {
-    if (this.#reloads.has(reload)) return;
+  /**
+   * Counts a rolling restart once it settles, timed from the first call that saw it (a joined
+   * reload is the same promise: counted once). Returns `reload`.
+   */
+  reloading(reload: Promise<void>, startedAt = performance.now()): Promise<void> {
+    if (this.#reloads.has(reload)) return reload;
     this.#reloads.add(reload);
     const seconds = (): number => (performance.now() - startedAt) / 1000;
     reload.then(
       () => this.http.reloadFinished('ok', seconds()),
       () => this.http.reloadFinished('failed', seconds()),
     );
+    return reload;
   }
 
-  drained(startedAt: number, answer: Promise<{ readonly closed?: number | undefined } | undefined>, killed: boolean): void {
-    const seconds = (performance.now() - startedAt) / 1000;
-    void answer.then((a) => this.http.workerDrained(seconds, a?.closed ?? 0, killed));
+  drained(startedAt: number, answer: { readonly closed?: number | undefined } | undefined, killed: boolean): void {
+    this.http.workerDrained((performance.now() - startedAt) / 1000, answer?.closed ?? 0, killed);
   }
 
   /** Stops serving and sampling. */

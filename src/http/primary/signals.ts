@@ -1,5 +1,6 @@
 // The primary's process-level wiring: signals (SIGTERM/SIGINT stop, a second one kills, SIGHUP
 // reloads) and the process exit once the cluster stopped.
+import { log } from '../log.js';
 import type { ResolvedHttpOptions } from '../options.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -17,12 +18,17 @@ export function signalExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
   return signal === 'SIGINT' ? 130 : 143;
 }
 
-/** Handles the signals (with `handleSignals`) until the cluster stops, then exits (with `exitProcess`). */
-export function wireProcess(cluster: Stoppable, options: Pick<ResolvedHttpOptions, 'handleSignals' | 'exitProcess' | 'logger'>): void {
+/**
+ * Handles the signals (with `handleSignals`) until the cluster stops, then exits (with
+ * `exitProcess`). Called before the first fork, so a signal during the boot stops what has
+ * started instead of killing the primary under its starting workers. Returns the unwiring, for a
+ * start that failed.
+ */
+export function wireProcess(cluster: Stoppable, options: Pick<ResolvedHttpOptions, 'handleSignals' | 'exitProcess' | 'logger'>): () => void {
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signal === 'SIGHUP') {
-      cluster.reload().catch((error: Error) => options.logger.error(`typed-cluster-rpc: ${error.message}`));
+      cluster.reload().catch((error: Error) => log(options.logger, 'error', error.message));
       return;
     }
     if (++signals > 1) {
@@ -32,10 +38,14 @@ export function wireProcess(cluster: Stoppable, options: Pick<ResolvedHttpOption
     }
     void cluster.stop();
   };
+  const unwire = (): void => {
+    if (options.handleSignals) for (const signal of SIGNALS) process.off(signal, onSignal);
+  };
   if (options.handleSignals) for (const signal of SIGNALS) process.on(signal, onSignal);
   cluster.on('stopped', (code: number) => {
-    if (options.handleSignals) for (const signal of SIGNALS) process.off(signal, onSignal);
+    unwire();
     // After the user's own listeners have seen the event.
     if (options.exitProcess) setImmediate(() => process.exit(code));
   });
+  return unwire;
 }

@@ -1,25 +1,28 @@
 // The primary's half of the HTTP cluster, wiring only: forks members and feeds their state machine
 // from the hub's events and the workers' exits, restarts crashes by the restart policy, pings,
-// deals connections, shuts down and reloads. Decisions live in member, balancer and restart-policy;
-// never imports src/http/worker.
+// deals connections, shuts down; rollouts live in rollout.ts. Decisions live in member, balancer,
+// restart-policy and health; never imports src/http/worker.
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Contract } from '../../contract/contract.js';
 import { createPrimary, type PrimaryHandlerContext, type PrimaryHub } from '../../cluster/primary.js';
-import { RpcTimeoutError } from '../../errors.js';
-import { RpcReloadError } from '../errors.js';
+import { RpcReloadError, RpcWorkerStartError } from '../errors.js';
 import type { Handlers } from '../../endpoint/typed.js';
-import { unacknowledged } from '../handoff.js';
 import { controlHub, userHandlers, type ClusterStats, type ControlContract, type ControlHub, type MergedContract } from '../control.js';
+import { log } from '../log.js';
 import type { ResolvedHttpOptions } from '../options.js';
-import { pickLeastLoaded } from './balancer.js';
+import { candidateOf, pickLeastLoaded } from './balancer.js';
 import { collectClusterStats } from './cluster-stats.js';
 import { ConnectionDealer, type Seat } from './dealer.js';
+import { clusterHealth, type ClusterHealth, type SlotVacancy } from './health.js';
 import { Member, restartsAfterExit, type HttpWorkerInfo, type WorkerExit } from './member.js';
+import { describeLimit, RestartBudget } from './restart-policy.js';
+import { ping } from './heartbeat.js';
 import { PrimaryMetrics } from './metrics.js';
-import { RestartBudget } from './restart-policy.js';
-import { retire } from './retire.js';
+import { forcedLine, retire, retireAll, stopStarting } from './retire.js';
+import { Rollout } from './rollout.js';
 import { Roster } from './roster.js';
+import { tell } from './tell.js';
 
 /** Supervises the forked workers of one HTTP cluster; `runHttpCluster` wraps it in the public app. */
 export class Supervisor<C extends Contract = Contract> extends EventEmitter {
@@ -28,14 +31,15 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   readonly #control: ControlHub;
   readonly #budget: RestartBudget;
   readonly #roster = new Roster();
-  readonly #restartTimers = new Set<NodeJS.Timeout>();
+  readonly #restartTimers = new Map<number, NodeJS.Timeout>();
+  readonly #vacancies = new Map<number, SlotVacancy>();
   readonly #dealer: ConnectionDealer | undefined;
-  readonly #metrics: PrimaryMetrics | undefined;
+  readonly #rollout: Rollout;
+  /** The primary's metrics (the whole cluster's scrape); undefined when the `metrics` option is off. */
+  readonly metrics: PrimaryMetrics | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #booting = true;
   #stopping: Promise<number> | undefined;
-  #reloading: Promise<void> | undefined;
-  #gaveUp = false;
   #lastPicked: number | undefined;
   address: AddressInfo | undefined;
 
@@ -45,8 +49,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     this.#budget = new RestartBudget(options.restart);
     const control: Handlers<ControlContract['primary'], PrimaryHandlerContext> = { clusterStats: () => this.clusterStats() };
     const handlers: Handlers<MergedContract<C>['primary'], PrimaryHandlerContext> = { ...userHandlers(user), ...control };
-    this.#metrics = options.metrics === undefined ? undefined : new PrimaryMetrics(options.metrics, { slots: options.workers, members: () => this.#roster.all(), occupants: () => this.#roster.occupants(), connections: () => ({ handedOver: this.#dealer?.handedOver ?? 0, dropped: this.#dealer?.dropped ?? 0 }) });
-    // TODO(metrics-rpc): add `metrics: this.#metrics?.rpc` to createPrimary's options once EndpointOptions takes `metrics` (wip-mrpc).
+    this.metrics = options.metrics === undefined ? undefined : new PrimaryMetrics(options.metrics, { slots: options.workers, members: () => this.#roster.all(), occupants: () => this.#roster.occupants(), connections: () => ({ handedOver: this.#dealer?.handedOver ?? 0, dropped: this.#dealer?.dropped ?? 0 }) });
     this.#hub = createPrimary(contract, { timeout: options.rpcTimeout, serialization: options.serialization, logger: options.logger, handlers });
     this.#control = controlHub(this.#hub);
     this.#control.on('workerListening', (_payload, ctx) => this.#onListening(ctx.worker.id));
@@ -57,30 +60,41 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     });
     this.#control.on('error', () => {}); // counted in the hub's stats; a worker's noise never crashes the primary
     this.#dealer = options.balance === 'least-loaded' ? new ConnectionDealer(() => this.#pick()) : undefined;
+    this.#rollout = new Rollout({
+      roster: this.#roster,
+      stopping: () => this.#stopping !== undefined,
+      forkSuccessor: (old) => this.#fork(old.slot, old.restarts, true),
+      retire: async (member) => {
+        const deadlineMs = this.#options.shutdownTimeout;
+        const result = await retire(member, { deadlineMs, closeIdle: false, observer: this.metrics });
+        // A reload's drain cut short at the deadline is said too, not lost silently.
+        if (result !== undefined && !result.clean && this.#stopping === undefined) log(this.#options.logger, 'warn', `reload: ${forcedLine(result, deadlineMs)}`);
+        return result;
+      },
+      refill: (slot, exit, old) => this.#restart(slot, exit, old),
+    });
   }
 
   /**
-   * Emits to the user's listeners. One that throws must not break the supervisor, which emits
-   * from inside the cluster's own event handlers: its error is reported as a warning.
+   * Forks the workers and resolves once every one is ready; fails fast on bad configuration. A
+   * stop during the boot (a signal) stops what has started: this then rejects, and `stoppedEarly` says so.
    */
-  #tell(event: string, payload: unknown): void {
-    for (const listener of this.listeners(event)) {
-      try {
-        (listener as (value: unknown) => void)(payload);
-      } catch (error) {
-        this.#options.logger.warn(`a '${event}' listener threw: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-  }
-
-  /** Forks the workers and resolves once every one is ready; fails fast on bad configuration. */
   async start(): Promise<void> {
     if (this.#dealer !== undefined) this.address = await this.#dealer.listen(this.#options.port, this.#options.host);
-    await this.#metrics?.listen(() => this.#dealer?.close());
-    const members = Array.from({ length: this.#options.workers }, (_, slot) => this.#fork(slot, 0));
+    await this.metrics?.listen(() => this.#dealer?.close());
+    if (this.#stopping !== undefined) {
+      await this.#dealer?.close(); // it may have started listening after the stop closed it
+      await this.metrics?.close(); // and so may the metrics server
+      throw new RpcWorkerStartError(0, 'was never forked: the cluster was stopped while starting');
+    }
+    const members = Array.from({ length: this.#options.workers }, (_, slot) => this.#fork(slot, 0, false));
     try {
       await Promise.all(members.map((m) => m.ready));
     } catch (error) {
+      if (this.#stopping !== undefined) {
+        await this.#stopping;
+        throw error;
+      }
       // A worker that cannot start now will not start on a retry either: stop everything.
       this.#clearRestarts();
       for (const m of this.#roster.all()) {
@@ -89,7 +103,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       }
       await Promise.all(this.#roster.all().map((m) => m.exited));
       await this.#dealer?.close();
-      await this.#metrics?.close();
+      await this.metrics?.close();
       await this.#hub.close();
       throw error;
     }
@@ -98,25 +112,39 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     this.#heartbeat.unref();
   }
 
+  /** Whether a stop came while the cluster was still starting. */
+  get stoppedEarly(): boolean {
+    return this.#booting && this.#stopping !== undefined;
+  }
+
   get workers(): HttpWorkerInfo[] {
     return this.#roster.all().map((m) => m.info());
+  }
+
+  get health(): ClusterHealth {
+    return clusterHealth(this.#options.workers, this.#roster.all().map((m) => m.state), this.#vacancies);
   }
 
   get hub(): PrimaryHub<MergedContract<C>> {
     return this.#hub;
   }
 
-  #fork(slot: number, restarts: number): Member {
+  #tell(event: string, payload: unknown): void {
+    tell(this, event, payload, this.#options.logger);
+  }
+
+  #fork(slot: number, restarts: number, successor: boolean): Member {
     const handle = this.#control.fork({ TYPED_CLUSTER_RPC_HTTP_SLOT: String(slot) });
     const member = new Member(handle, slot, restarts);
-    this.#roster.add(member);
+    if (successor) this.#roster.addSuccessor(member);
+    else this.#roster.add(member);
+    this.#vacancies.delete(slot);
     member.readyTimer = setTimeout(() => {
       const reason = `did not become ready within ${this.#options.readyTimeout} ms`;
       // Out of 'starting' at once, so a late 'listening' cannot make a dying worker ready.
       if (!member.apply('readyTimedOut')) return;
-      this.#metrics?.killing(member, 'ready_timeout');
       member.failStart(reason);
-      member.kill(reason);
+      member.kill(reason, 'ready_timeout');
     }, this.#options.readyTimeout);
     member.readyTimer.unref();
     if (this.#options.balance !== 'least-loaded') {
@@ -131,6 +159,8 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   #onListening(id: number): void {
     const member = this.#roster.get(id);
     if (member === undefined || !member.apply('listening')) return;
+    // A rollout's new worker fills its slot the moment it is ready; its predecessor drains next.
+    this.#roster.promote(member);
     this.#tell('workerReady', member.info());
     this.#dealer?.wake();
   }
@@ -140,59 +170,63 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     if (member === undefined || member.state !== 'starting') return;
     member.failure = failure;
     member.failStart(`failed to start: ${failure}`);
-    this.#metrics?.killing(member, 'start_failed');
     // It will never serve: stop it now rather than wait for it to give up by itself.
     member.kill(`failed to start (${failure})`);
   }
 
   #onExit(member: Member, code: number | null, signal: string | null): void {
     const wasStarting = member.state === 'starting';
+    const context = {
+      planned: member.planned,
+      stopping: this.#stopping !== undefined,
+      booting: this.#booting,
+      wasStarting,
+      occupant: this.#roster.occupant(member.slot) === member,
+      successorPending: this.#roster.successor(member.slot) !== undefined,
+    };
     member.exitCode = code;
     member.apply('exited');
     this.#roster.remove(member);
     const reason = member.exitReason(code, signal);
-    if (wasStarting) member.failStart(`${reason} before it was ready`);
+    // Settles `ready` for a worker that exited before it was ready (no-op once it was).
+    member.failStart(`${reason} before it was ready`);
     const exit: WorkerExit = { worker: member.info(), code, signal, planned: member.planned, reason };
+    member.exit = exit;
     this.#tell('workerExited', exit);
-    const context = { planned: member.planned, stopping: this.#stopping !== undefined, booting: this.#booting, wasStarting, succeeded: this.#roster.filled(member.slot) };
-    if (restartsAfterExit(context)) this.#restart(member, exit);
+    if (restartsAfterExit(context)) this.#restart(member.slot, exit, member);
   }
 
-  #restart(member: Member, exit: WorkerExit): void {
-    const decision = this.#budget.crashed(member.slot, performance.now(), performance.now() - member.startedAt);
+  #restart(slot: number, exit: WorkerExit, member: Member): void {
+    const decision = this.#budget.crashed(slot, performance.now(), performance.now() - member.startedAt);
     if (!decision.restart) {
-      this.#gaveUp = true;
-      const message =
-        `typed-cluster-rpc: ${decision.crashes} worker crashes within ${this.#options.restart.window} ms ` +
-        `(more than restart.maxRestarts = ${this.#options.restart.maxRestarts}); not restarting slot ${member.slot}. ` +
-        `The last worker (pid ${member.handle.pid}) ${exit.reason}.`;
-      this.#options.logger.error(message);
-      this.#tell('restartsExhausted', { slot: member.slot, crashes: decision.crashes, lastExit: exit, message });
+      const limit = describeLimit(decision, slot, this.#options.restart);
+      const message = `${limit}; not restarting slot ${slot}. The last worker (pid ${member.handle.pid}) ${exit.reason}.`;
+      log(this.#options.logger, 'error', message);
+      this.#vacancies.set(slot, { slot, reason: `restarts stopped: ${limit}; the last worker ${exit.reason}`, restarting: false });
+      this.#tell('restartsExhausted', { slot, crashes: decision.crashes, lastExit: exit, message, scope: decision.scope });
+      this.#tell('degraded', this.health);
       if (this.#roster.live().length === 0 && this.#restartTimers.size === 0) void this.stop();
       return;
     }
+    this.#vacancies.set(slot, { slot, reason: `restarting in ${decision.delay} ms: the last worker ${exit.reason}`, restarting: true });
     const timer = setTimeout(() => {
-      this.#restartTimers.delete(timer);
-      if (this.#stopping !== undefined) return;
-      const replacement = this.#fork(member.slot, member.restarts + 1);
-      this.#metrics?.restarted(member, exit.signal);
-      this.#tell('workerRestarted', { slot: member.slot, previous: exit, worker: replacement.info(), delayMs: decision.delay });
+      this.#restartTimers.delete(slot);
+      if (this.#stopping !== undefined || this.#roster.filled(slot)) return;
+      const replacement = this.#fork(slot, member.restarts + 1, false);
+      this.metrics?.restarted(member, exit.signal);
+      this.#tell('workerRestarted', { slot, previous: exit, worker: replacement.info(), delayMs: decision.delay });
     }, decision.delay);
-    this.#restartTimers.add(timer);
+    clearTimeout(this.#restartTimers.get(slot));
+    this.#restartTimers.set(slot, timer);
   }
 
   #clearRestarts(): void {
-    for (const timer of this.#restartTimers) clearTimeout(timer);
+    for (const timer of this.#restartTimers.values()) clearTimeout(timer);
     this.#restartTimers.clear();
   }
 
   #pick(): Seat | undefined {
-    const candidates = this.#roster.inState('ready').map((m) => ({
-      id: m.handle.id,
-      inFlight: m.load?.inFlight ?? 0,
-      handedSinceReport: unacknowledged(m.handedOver, m.load?.connections),
-      reportedAt: m.load?.reportedAt ?? m.startedAt,
-    }));
+    const candidates = this.#roster.inState('ready').map((m) => candidateOf(m, this.#dealer?.offersTo(m.worker)));
     // Two missed reports make a worker's numbers stale.
     const chosen = pickLeastLoaded(candidates, performance.now(), this.#options.loadReportInterval * 3, this.#lastPicked);
     if (chosen === undefined) return undefined;
@@ -202,22 +236,25 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
 
   #beat(): void {
     for (const member of this.#roster.inState('ready')) {
-      if (member.pinging) continue;
-      member.pinging = true;
-      member.handle.call('ping', undefined, { timeout: this.#options.heartbeatTimeout }).then(
-        () => {
-          member.pinging = false;
-        },
-        (error: unknown) => {
-          member.pinging = false;
-          // An event loop that does not answer gets no new connections, then is replaced.
-          if (error instanceof RpcTimeoutError && member.apply('unresponsive')) {
-            this.#metrics?.killing(member, 'heartbeat_timeout');
-            member.kill(`did not answer the heartbeat within ${this.#options.heartbeatTimeout} ms`);
-          }
-        },
-      );
+      ping(member, this.#options.heartbeatTimeout, (rssBytes) => {
+        if (rssBytes > this.#options.maxWorkerRssBytes) this.#recycle(member, rssBytes);
+      });
     }
+  }
+
+  /** A worker above the memory ceiling: replaced without loss, as one step of a reload. */
+  #recycle(member: Member, rssBytes: number): void {
+    if (this.#stopping !== undefined || this.#roster.successor(member.slot) !== undefined || this.#roster.occupant(member.slot) !== member) return;
+    const limit = this.#options.maxWorkerRssBytes;
+    const message = `worker ${member.handle.id} (pid ${member.handle.pid}, slot ${member.slot}) uses ${rssBytes} bytes of RSS, above maxWorkerRssBytes = ${limit}: replacing it`;
+    log(this.#options.logger, 'warn', message);
+    this.#rollout.replace(member).then(
+      () => {
+        const replacement = this.#roster.occupant(member.slot);
+        this.#tell('workerRecycled', { worker: member.info(), rssBytes, limit, replacement: replacement?.info(), message });
+      },
+      (error: Error) => log(this.#options.logger, 'error', `replacing worker ${member.handle.id} above the memory ceiling failed: ${error.message}`),
+    );
   }
 
   /** Graceful shutdown. Resolves to the exit code: 0 if every worker drained in time, else 1. */
@@ -226,10 +263,14 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       clearInterval(this.#heartbeat);
       this.#clearRestarts();
       await this.#dealer?.close();
-      const killed = await Promise.all(this.#roster.live().map((m) => retire(m, this.#options.shutdownTimeout, this.#metrics)));
+      const deadlineMs = this.#options.shutdownTimeout;
+      for (const m of this.#roster.inState('starting')) stopStarting(m);
+      const forced = await retireAll(this.#roster.live(), deadlineMs, this.#options.logger, this.metrics);
+      if (forced.length > 0) this.#tell('stopForced', { deadlineMs, workers: forced });
       await this.#hub.close();
-      await this.#metrics?.close();
-      const code = killed.some(Boolean) || this.#gaveUp ? 1 : 0;
+      await this.metrics?.close();
+      const gaveUp = [...this.#vacancies.values()].some((v) => !v.restarting);
+      const code = forced.length > 0 || gaveUp ? 1 : 0;
       this.#tell('stopped', code);
       return code;
     })();
@@ -239,50 +280,20 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   /** Stops at once: every worker is killed. */
   async kill(): Promise<void> {
     clearInterval(this.#heartbeat);
-    for (const timer of this.#restartTimers) clearTimeout(timer);
+    this.#clearRestarts();
     for (const m of this.#roster.live()) {
       m.planned = true;
       m.kill('the primary stopped at once');
     }
     await Promise.all(this.#roster.all().map((m) => m.exited));
-    await this.#metrics?.close();
+    await this.metrics?.close();
   }
 
-  /** Replaces every worker, one at a time, the new one ready before the old one drains. */
+  /** Replaces every worker (see rollout.ts); refused while the cluster starts or stops. */
   reload(): Promise<void> {
     if (this.#stopping !== undefined) return Promise.reject(new RpcReloadError('reload: the cluster is shutting down'));
-    const reloadStarted = performance.now();
-    this.#reloading ??= (async () => {
-      for (const old of this.#roster.occupants()) {
-        if (this.#stopping !== undefined) throw new RpcReloadError('reload: the cluster started shutting down');
-        if (old.state !== 'gone') await this.#replace(old);
-      }
-    })().finally(() => {
-      this.#reloading = undefined;
-    });
-    this.#metrics?.reloading(this.#reloading, reloadStarted);
-    return this.#reloading;
-  }
-
-  /** One step of a reload: a new worker for the slot, ready before the old one drains. */
-  async #replace(old: Member): Promise<void> {
-    const fresh = this.#fork(old.slot, old.restarts);
-    try {
-      await fresh.ready;
-    } catch (error) {
-      fresh.planned = true;
-      fresh.kill('reload: not ready');
-      await fresh.exited;
-      if (old.state !== 'gone') this.#roster.restore(old);
-      const message = `reload stopped: the new worker for slot ${old.slot} failed (${(error as Error).message}); the old workers keep serving`;
-      throw new RpcReloadError(message, old.slot, { cause: error });
-    }
-    await retire(old, this.#options.shutdownTimeout, this.#metrics);
-  }
-
-  /** The primary's metrics (the whole cluster's scrape); undefined when the `metrics` option is off. */
-  get metrics(): PrimaryMetrics | undefined {
-    return this.#metrics;
+    if (this.#booting) return Promise.reject(new RpcReloadError('reload: the cluster is still starting'));
+    return this.metrics?.reloading(this.#rollout.reload()) ?? this.#rollout.reload();
   }
 
   clusterStats(): Promise<ClusterStats> {

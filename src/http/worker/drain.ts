@@ -1,5 +1,8 @@
 // A worker's drain, as logic a test can drive: stop accepting, mark responses `Connection: close`,
 // decide which connection may be closed and when the drain is over, and choose the exit code.
+// Two modes: a shutdown (no worker left to serve) closes idle kept-alive connections at once; a
+// reload's drain (other workers serve) never closes one early: each ends by its next response
+// (marked `Connection: close`), by its client, or by the server's own keep-alive timeout.
 // The server, the timers and the exit are injected; the counts come from the load meter.
 import type { ConnectionLoad, LoadMeter } from './load-meter.js';
 
@@ -40,9 +43,24 @@ export function mayClose(connection: ConnectionLoad): boolean {
   return connection.served > 0 && connection.busy === 0;
 }
 
-/** Nothing in progress, and no connection still to send its first request. */
-export function isDrained<S extends object>(meter: LoadMeter<S>): boolean {
-  return meter.inFlight === 0 && !meter.awaitsFirstRequest();
+/** How a drain treats kept-alive connections between two requests. */
+export interface DrainMode {
+  /**
+   * `true` (a shutdown): close them at once. `false` (a reload, other workers serve): leave them
+   * open until their next response, their client or the keep-alive timeout ends them: a client
+   * may have its next request on the wire at this very moment.
+   */
+  readonly closeIdle: boolean;
+}
+
+/**
+ * Over: nothing in progress, and no connection still to send its first request; in a reload's
+ * drain, no connection open at all (each one ends by itself).
+ */
+export function isDrained<S extends object>(meter: LoadMeter<S>, mode: DrainMode = { closeIdle: true }): boolean {
+  if (meter.inFlight !== 0) return false;
+  if (mode.closeIdle) return !meter.awaitsFirstRequest();
+  return meter.connections().next().done === true;
 }
 
 /** 0 only when every request was drained: a worker that gave up on some must not look like a clean stop. */
@@ -58,6 +76,7 @@ export class Drain<S extends DrainSocket = DrainSocket> {
   #serving = false;
   #result: Promise<DrainResult> | undefined;
   #idle: (() => void) | undefined;
+  #mode: DrainMode = { closeIdle: true };
 
   constructor(meter: LoadMeter<S>, hooks: DrainHooks) {
     this.#meter = meter;
@@ -88,13 +107,23 @@ export class Drain<S extends DrainSocket = DrainSocket> {
   /** While draining: close what became idle, and finish once nothing is left. */
   settle(): void {
     if (!this.draining) return;
-    this.#closeIdle();
-    if (isDrained(this.#meter)) this.#idle?.();
+    if (this.#mode.closeIdle) this.#closeIdle();
+    if (isDrained(this.#meter, this.#mode)) this.#idle?.();
   }
 
-  /** Starts the drain (once; later calls get the same answer), and exits once it is over. */
-  start(deadlineMs: number): Promise<DrainResult> {
-    if (this.#result !== undefined) return this.#result;
+  /**
+   * Starts the drain (once; later calls get the same answer, though a shutdown's mode still
+   * applies to a reload's drain under way), and exits once it is over.
+   */
+  start(deadlineMs: number, mode: DrainMode = { closeIdle: true }): Promise<DrainResult> {
+    if (this.#result !== undefined) {
+      if (mode.closeIdle && !this.#mode.closeIdle) {
+        this.#mode = mode;
+        this.settle();
+      }
+      return this.#result;
+    }
+    this.#mode = mode;
     this.#result = this.#run(deadlineMs);
     void this.#result.then((result) => this.#hooks.exit(drainExitCode(result)));
     return this.#result;
@@ -104,16 +133,16 @@ export class Drain<S extends DrainSocket = DrainSocket> {
     const handledBefore = this.#meter.handled;
     if (this.#serving) {
       this.#hooks.stopAccepting();
-      // Responses still to be written tell their clients not to reuse the connection; idle
-      // kept-alive connections are closed now, busy ones after their response, and new ones
-      // after the request they were opened for.
+      // Responses still to be written tell their clients not to reuse the connection; busy
+      // connections close after their response, new ones after the request they were opened
+      // for, and idle kept-alive ones now (a shutdown) or by themselves (a reload).
       for (const res of this.#open) if (!res.headersSent) res.setHeader('connection', 'close');
-      this.#closeIdle();
+      if (this.#mode.closeIdle) this.#closeIdle();
       this.#hooks.schedule(() => {
         for (const [socket, c] of this.#meter.connections()) if (c.served === 0) socket.destroy();
       }, Math.min(deadlineMs, FIRST_REQUEST_GRACE_MS));
     }
-    if (!isDrained(this.#meter)) {
+    if (!isDrained(this.#meter, this.#mode)) {
       await new Promise<void>((resolve) => {
         this.#idle = resolve;
         this.#hooks.schedule(resolve, deadlineMs);

@@ -45,8 +45,8 @@ export function workerStats({ meter, loop }: WorkerParts): WorkerStats {
 export function connectWorker<C extends Contract>(options: HttpClusterOptions<C>, resolved: ResolvedHttpOptions, contract: MergedContract<C>, parts: WorkerParts): PrimaryLink<MergedContract<C>> {
   const control: Handlers<ControlContract['worker'], HandlerContext> = {
     stats: () => workerStats(parts),
-    ping: () => {},
-    shutdown: ({ deadlineMs }) => withUnfinished(parts.drain.start(deadlineMs), parts.meter),
+    ping: () => ({ rssBytes: process.memoryUsage.rss() }),
+    shutdown: ({ deadlineMs, closeIdle }) => withUnfinished(parts.drain.start(deadlineMs, { closeIdle: closeIdle ?? true }), parts.meter),
     metrics: () => metricsAnswer(parts.metrics),
   };
   const handlers: Handlers<MergedContract<C>['worker'], HandlerContext> = { ...userHandlers(options.handlers?.worker), ...control };

@@ -1,13 +1,13 @@
 // A worker's metrics, when the `metrics` option is on: its registry (HTTP requests, process
 // figures), the snapshot its `metrics` procedure answers, and the connections a drain left
 // unfinished. Never imports src/http/primary.
-import type { Server, ServerResponse } from 'node:http';
 import { createHttpWorkerMetrics, type HttpWorkerMetricsHooks } from '../../metrics/http.js';
 import { combineSnapshots, promClientSnapshot } from '../../metrics/prom-client.js';
 import { registerProcessMetrics } from '../../metrics/process.js';
 import { MetricsRegistry } from '../../metrics/registry.js';
 import type { MetricsSnapshot } from '../../metrics/snapshot.js';
 import type { ResolvedHttpMetrics } from '../metrics-options.js';
+import type { WorkerServer } from '../options.js';
 import type { LoadMeter } from './load-meter.js';
 
 /** A worker's metrics: what the control handler answers and what the server feeds. */
@@ -37,14 +37,23 @@ export function metricsAnswer(metrics: WorkerMetrics | undefined): MetricsSnapsh
   return metrics === undefined ? EMPTY : metrics.snapshot();
 }
 
+/** What the timing needs of a request and of its response, HTTP/1 (http, https) and HTTP/2 alike. */
+interface TimedRequest {
+  readonly method?: string | undefined;
+}
+interface TimedResponse {
+  readonly statusCode: number;
+  once(event: 'close', listener: () => void): unknown;
+}
+
 /**
  * Times every request of the server into `http_server_request_duration_seconds`: from the
  * request's arrival (before the user's handler) to its response finishing or being aborted.
  */
-export function observeRequests(server: Server, metrics: WorkerMetrics | undefined): void {
+export function observeRequests(server: WorkerServer, metrics: WorkerMetrics | undefined): void {
   if (metrics === undefined) return;
   const { http } = metrics;
-  server.prependListener('request', (req, res: ServerResponse) => {
+  server.prependListener('request', (req: TimedRequest, res: TimedResponse) => {
     const started = performance.now();
     res.once('close', () => http.requestFinished(req.method ?? '', res.statusCode, (performance.now() - started) / 1000));
   });

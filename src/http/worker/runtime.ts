@@ -1,11 +1,10 @@
 // The worker's half of the HTTP cluster, wiring only: the load meter, the drain and the link to
 // the primary, the user's server, signals, and the traffic. Never imports src/http/primary.
-import type { Server } from 'node:http';
 import net, { type Socket } from 'node:net';
 import type { Contract } from '../../contract/contract.js';
 import type { PrimaryLink } from '../../cluster/worker.js';
 import { controlLink, type MergedContract } from '../control.js';
-import type { HttpClusterOptions, ResolvedHttpOptions } from '../options.js';
+import type { HttpClusterOptions, ResolvedHttpOptions, WorkerServer } from '../options.js';
 import { Drain } from './drain.js';
 import { connectWorker, reportFailure, type WorkerParts } from './link.js';
 import { LoadMeter } from './load-meter.js';
@@ -22,17 +21,19 @@ export interface HttpClusterWorker<C extends Contract> {
   readonly isPrimary: false;
   /** The worker's link to the primary. */
   readonly primary: PrimaryLink<MergedContract<C>>;
-  /** The worker's HTTP server. */
-  readonly server: Server;
+  /** The worker's server, as the factory returned it. */
+  readonly server: WorkerServer;
 }
 
-function isHttpServer(value: unknown): value is Server {
-  return typeof value === 'object' && value !== null && typeof (value as Server).listen === 'function' && typeof (value as Server).closeIdleConnections === 'function';
+// http, https and http2 servers are all net servers (TLS ones through tls.Server) with a
+// request timeout; a bare net.Server has none.
+function isWorkerServer(value: unknown): value is WorkerServer {
+  return value instanceof net.Server && typeof (value as { setTimeout?: unknown }).setTimeout === 'function';
 }
 
 /** Runs this process as one worker of the HTTP cluster: serves until the primary drains it. */
 export async function runWorker<C extends Contract>(options: HttpClusterOptions<C>, resolved: ResolvedHttpOptions, contract: MergedContract<C>): Promise<HttpClusterWorker<C>> {
-  let server: Server | undefined;
+  let server: WorkerServer | undefined;
   const meter = new LoadMeter<Socket>();
   const drain = new Drain(meter, {
     // Stop accepting, without http's close(), which also closes every connection without a
@@ -45,6 +46,10 @@ export async function runWorker<C extends Contract>(options: HttpClusterOptions<
   });
   const metrics = createWorkerMetrics(resolved.metrics, meter);
   const parts: WorkerParts = { meter, loop: new LoopDelay(), drain, metrics };
+  // From the first line, before the server exists: a worker ignores the terminal's Ctrl-C (sent to
+  // the whole process group; the primary coordinates), and a SIGTERM sent to it alone drains it.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => void drain.start(resolved.shutdownTimeout));
   const primary = connectWorker(options, resolved, contract, parts);
   const link = controlLink(primary);
 
@@ -53,15 +58,12 @@ export async function runWorker<C extends Contract>(options: HttpClusterOptions<
   } catch (error) {
     return reportFailure(link, error);
   }
-  if (!isHttpServer(server)) return reportFailure(link, new TypeError('runHttpCluster: the worker factory must return an http.Server (from http.createServer)'));
+  if (!isWorkerServer(server)) {
+    return reportFailure(link, new TypeError('runHttpCluster: the worker factory must return a server from http.createServer, https.createServer or http2.createSecureServer'));
+  }
   const httpServer = server;
   instrument(httpServer, parts);
   observeRequests(httpServer, metrics);
-
-  // A worker ignores the terminal's Ctrl-C (sent to the whole process group): the primary
-  // coordinates shutdown. SIGTERM sent to this worker alone drains it.
-  process.on('SIGINT', () => {});
-  process.on('SIGTERM', () => void drain.start(resolved.shutdownTimeout));
 
   const report = reportLoad(link, parts, resolved.loadReportInterval);
   await takeTraffic(httpServer, resolved, parts, report).catch((error: unknown) => reportFailure(link, error));

@@ -155,3 +155,70 @@ test('a worker whose server never started drains without stopping a server', asy
   t.deepEqual(await drain.start(1_000), { drained: 0, remaining: 0 });
   t.false(stopped);
 });
+
+const RELOAD = { closeIdle: false } as const;
+
+test("a reload's drain never closes a kept-alive connection between two requests: its next response closes it", async (t) => {
+  const { meter, drain, request, exits } = setup();
+  const idle = new FakeSocket();
+  meter.opened(idle);
+  request(idle).end();
+  let over = false;
+  const result = drain.start(5_000, RELOAD).then((r) => ((over = true), r));
+  t.false(idle.destroyed, 'the client may have its next request on the wire right now');
+  // That next request arrives: its response tells the client to close, and the server closes after it.
+  const next = request(idle);
+  t.is(next.res.headers.get('connection'), 'close');
+  next.end();
+  t.false(idle.destroyed, 'not destroyed by the drain: the response itself ends the connection');
+  await tick();
+  t.false(over, 'the drain waits for the connection to close');
+  meter.closed(idle);
+  drain.settle();
+  t.deepEqual(await result, { drained: 1, remaining: 0 });
+  await tick();
+  t.deepEqual(exits, [0]);
+});
+
+test("a reload's drain is over once every connection has closed by itself (client or keep-alive timeout)", async (t) => {
+  const { meter, drain, request } = setup();
+  const a = new FakeSocket();
+  const b = new FakeSocket();
+  for (const s of [a, b]) {
+    meter.opened(s);
+    request(s).end();
+  }
+  t.false(isDrained(meter, RELOAD));
+  t.true(isDrained(meter, { closeIdle: true }), 'a shutdown would close them and be done');
+  const result = drain.start(5_000, RELOAD);
+  meter.closed(a);
+  drain.settle();
+  t.false(isDrained(meter, RELOAD));
+  meter.closed(b);
+  drain.settle();
+  t.deepEqual(await result, { drained: 0, remaining: 0 });
+  t.false(a.destroyed || b.destroyed, 'the drain destroyed none');
+});
+
+test("a shutdown during a reload's drain closes the idle connections at once and gets the same answer", async (t) => {
+  const { meter, drain, request } = setup();
+  const idle = new FakeSocket();
+  meter.opened(idle);
+  request(idle).end();
+  const first = drain.start(5_000, RELOAD);
+  t.false(idle.destroyed);
+  t.is(drain.start(5_000, { closeIdle: true }), first);
+  t.true(idle.destroyed);
+});
+
+test("only the deadline forces a reload's drain: what is still open is counted and the worker exits", async (t) => {
+  const { meter, drain, timers, request, exits } = setup();
+  const idle = new FakeSocket();
+  meter.opened(idle);
+  request(idle).end();
+  const result = drain.start(2_000, RELOAD);
+  timers.find((timer) => timer.ms === 2_000)!.callback();
+  t.deepEqual(await result, { drained: 0, remaining: 0 });
+  await tick();
+  t.deepEqual(exits, [0], 'an idle connection cut at the deadline lost no request');
+});

@@ -1,6 +1,6 @@
 // The member state machine and the planned-versus-crash rule, without processes.
 import test from 'ava';
-import { nextState, restartsAfterExit, type ExitContext, type MemberEvent } from '../../../src/http/primary/member.js';
+import { nextState, restartsAfterExit, stepOutcome, type ExitContext, type MemberEvent } from '../../../src/http/primary/member.js';
 import type { WorkerState } from '../../../src/http/index.js';
 
 const EVENTS: readonly MemberEvent[] = ['listening', 'readyTimedOut', 'unresponsive', 'retired', 'exited'];
@@ -38,11 +38,11 @@ test('every state reaches gone by exiting, except gone itself', (t) => {
   for (const state of states) t.is(nextState(state, 'exited'), 'gone', state);
 });
 
-const crash: ExitContext = { planned: false, stopping: false, booting: false, wasStarting: false, succeeded: false };
+const crash: ExitContext = { planned: false, stopping: false, booting: false, wasStarting: false, occupant: true, successorPending: false };
 
-test('a crash of a serving worker is restarted', (t) => {
+test('a crash of the worker that fills its slot is restarted', (t) => {
   t.true(restartsAfterExit(crash));
-  t.true(restartsAfterExit({ ...crash, wasStarting: true }), 'a replacement that dies while starting is a crash too');
+  t.true(restartsAfterExit({ ...crash, wasStarting: true }), 'a crash replacement that dies while starting is a crash too');
 });
 
 test('a planned exit, or any exit while the cluster stops, is not restarted', (t) => {
@@ -55,6 +55,21 @@ test('while the cluster boots, a worker that never became ready fails the start 
   t.true(restartsAfterExit({ ...crash, booting: true, wasStarting: false }), 'one that was ready and crashed is restarted');
 });
 
-test('a worker whose slot already has a successor is not replaced twice', (t) => {
-  t.false(restartsAfterExit({ ...crash, succeeded: true }));
+test('a rollout successor that dies while starting is not restarted: it never filled the slot', (t) => {
+  t.false(restartsAfterExit({ ...crash, occupant: false, wasStarting: true }));
+});
+
+test('an old worker that crashes while its successor starts is not restarted: the successor fills the slot', (t) => {
+  t.false(restartsAfterExit({ ...crash, successorPending: true }));
+});
+
+test('a rollout successor that crashes once ready fills the slot: it is restarted like any crash', (t) => {
+  t.true(restartsAfterExit({ ...crash, occupant: true, wasStarting: false }));
+});
+
+test('a rollout step retires the old worker once the new one is ready, and aborts otherwise', (t) => {
+  t.is(stepOutcome(true, true), 'retire');
+  t.is(stepOutcome(true, false), 'retire', 'an old worker that crashed meanwhile has nothing left to drain');
+  t.is(stepOutcome(false, true), 'abort', 'the old worker keeps serving its slot');
+  t.is(stepOutcome(false, false), 'abort-and-restart', 'nobody fills the slot: the restart policy refills it');
 });
