@@ -4,7 +4,9 @@
 //   /stats  the whole cluster's stats, fetched by the worker from the primary over RPC
 // The primary draws a live status table; SIGHUP (`kill -HUP <pid>`) replaces the workers one at a
 // time; Ctrl-C shuts down gracefully (twice: at once). PORT (8000), HOST (127.0.0.1) and WORKERS
-// (one per core) set where it listens and how many workers it runs.
+// (one per core) set where it listens and how many workers it runs. The primary serves the whole
+// cluster's Prometheus metrics on a port of their own: METRICS_PORT (9464, the OpenTelemetry
+// Prometheus exporter's), on 127.0.0.1.
 import http from 'node:http';
 import { runHttpCluster } from 'typed-cluster-rpc/http';
 import { startStatusView } from './status-view.js';
@@ -17,6 +19,7 @@ const app = await runHttpCluster({
   ...(process.env['WORKERS'] !== undefined ? { workers: Number(process.env['WORKERS']) } : {}),
   balance: 'least-loaded',
   shutdownTimeout: 10_000,
+  metrics: { port: Number(process.env['METRICS_PORT'] ?? 9464) },
   worker: ({ primary }) =>
     http.createServer((req, res) => {
       if (req.url === '/slow') {
@@ -42,6 +45,7 @@ const app = await runHttpCluster({
 
 if (app.isPrimary) {
   console.log(`typed-cluster-rpc HTTP cluster on http://${app.address.address}:${app.address.port} (pid ${process.pid}); Ctrl-C to stop, kill -HUP ${process.pid} to reload`);
+  if (app.metricsAddress !== undefined) console.log(`metrics on http://${app.metricsAddress.address}:${app.metricsAddress.port}/metrics`);
   const view = startStatusView(app, process.stdout);
   // The cluster reloads on SIGHUP by itself; this listener only reports it (a reload joins the one running).
   let reloading = false;

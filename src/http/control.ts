@@ -78,8 +78,10 @@ export const controlContract = defineContract({
     shutdown: {
       /** `closeIdle: false`: a reload's drain, which leaves kept-alive connections to end by themselves. */
       input: z.object({ deadlineMs: z.number().positive(), closeIdle: z.boolean().optional() }),
-      output: z.object({ drained: z.number(), remaining: z.number() }),
+      output: z.object({ drained: z.number(), remaining: z.number(), closed: z.number().optional() }),
     },
+    // A snapshot of the worker's metrics; the primary's collector checks it (readSnapshot), so no schema walks it twice.
+    metrics: { output: z.unknown() },
   },
   primary: {
     clusterStats: { output: clusterStatsSchema },
@@ -93,7 +95,8 @@ export const controlContract = defineContract({
 
 /**
  * The HTTP cluster's built-in contract. Workers serve `stats` (their pid, uptime, requests in flight
- * and handled, event-loop delay, memory), `ping` and `shutdown`; the primary serves `clusterStats`;
+ * and handled, event-loop delay, memory), `ping`, `shutdown` and `metrics` (a snapshot of their
+ * metrics, empty when the `metrics` option is off); the primary serves `clusterStats`;
  * workers emit `workerListening`, `workerFailed` and `load`. These names are reserved.
  * @public
  */

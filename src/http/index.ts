@@ -19,6 +19,7 @@ import { Supervisor } from './primary/supervisor.js';
 import { runWorker, type HttpClusterWorker } from './worker/runtime.js';
 
 export type { BalanceStrategy, HttpClusterOptions, RestartOptions, WorkerContext, WorkerServer } from './options.js';
+export type { HttpMetricsOptions } from './metrics-options.js';
 export type { HttpWorkerInfo, WorkerExit, WorkerLoad } from './primary/member.js';
 export type { ClusterHealth, SlotVacancy } from './primary/health.js';
 export type { RetiredWorker } from './primary/retire.js';
@@ -44,6 +45,16 @@ export interface HttpClusterPrimary<C extends Contract> {
   readonly hub: PrimaryHub<MergedContract<C>>;
   /** Asks every worker for its stats. */
   stats(): Promise<ClusterStats>;
+  /**
+   * The whole cluster's metrics as Prometheus text (format 0.0.4), for serving them yourself:
+   * every worker asked at once under `metrics.timeout`, each one's series labelled by its slot
+   * (`worker="0"`, …), `cluster_worker_up` 0 for one that did not answer. Never waits past the
+   * timeout because of a dead or stopped worker.
+   * @throws `TypeError` (rejects) when the `metrics` option is off.
+   */
+  metrics(): Promise<string>;
+  /** Where the primary serves `/metrics` (the `metrics.port` option); undefined without one. */
+  readonly metricsAddress: AddressInfo | undefined;
   /**
    * Rolling restart: replaces workers one at a time, each new one ready before the old one
    * drains; the old workers' drains overlap, and resolves once every old worker has exited. A
@@ -99,6 +110,14 @@ class App<C extends Contract> implements HttpClusterPrimary<C> {
   }
   stats(): Promise<ClusterStats> {
     return this.#supervisor.clusterStats();
+  }
+  metrics(): Promise<string> {
+    const metrics = this.#supervisor.metrics;
+    if (metrics === undefined) return Promise.reject(new TypeError('app.metrics(): metrics are off; pass runHttpCluster({ metrics: {} }) to collect them ({ port } to serve them too)'));
+    return metrics.exposition();
+  }
+  get metricsAddress(): AddressInfo | undefined {
+    return this.#supervisor.metrics?.address;
   }
   reload(): Promise<void> {
     return this.#supervisor.reload();

@@ -12,6 +12,7 @@ import type { Handlers } from '../endpoint/typed.js';
 import type { PrimaryHandlerContext } from '../cluster/primary.js';
 import { resolveLogger, type Logger, type LogSink } from '../logger.js';
 import type { MergedContract } from './control.js';
+import { resolveMetricsOptions, type HttpMetricsOptions, type ResolvedHttpMetrics } from './metrics-options.js';
 
 /**
  * How crashed workers are restarted.
@@ -202,6 +203,12 @@ export interface HttpClusterOptions<C extends Contract = Contract<{}, {}, {}>> {
    * @defaultValue errors to `console.error`, warnings through `process.emitWarning`, info to `console.info`
    */
   readonly logger?: Logger;
+  /**
+   * Metrics of the whole cluster in Prometheus text: `{}` to collect them (read with
+   * `app.metrics()`), `{ port }` to serve them from the primary on their own port too.
+   * @defaultValue off
+   */
+  readonly metrics?: HttpMetricsOptions;
 }
 
 export interface ResolvedHttpOptions {
@@ -221,6 +228,7 @@ export interface ResolvedHttpOptions {
   readonly handleSignals: boolean;
   readonly exitProcess: boolean;
   readonly logger: LogSink;
+  readonly metrics: ResolvedHttpMetrics | undefined;
 }
 
 /** The defaults of {@link HttpClusterOptions}, resolved once. */
@@ -257,6 +265,7 @@ const KNOWN: readonly string[] = Object.freeze([
   'handleSignals',
   'exitProcess',
   'logger',
+  'metrics',
 ]);
 
 const where = 'runHttpCluster';
@@ -291,8 +300,9 @@ export function resolveHttpOptions(options: HttpClusterOptions<Contract>): Resol
   if (o['host'] !== undefined && typeof o['host'] !== 'string') throw new TypeError(`${where}: host must be a string, got ${describe(o['host'])}`);
   if (typeof o['worker'] !== 'function') throw new TypeError(`${where}: worker must be a function that creates the HTTP server, got ${describe(o['worker'])}`);
   const rss = o['maxWorkerRssBytes'];
+  const port = checkPort(o['port']);
   return Object.freeze({
-    port: checkPort(o['port']),
+    port,
     host: o['host'] as string | undefined,
     workers: o['workers'] === undefined ? availableParallelism() : checkCount(where, 'workers', o['workers'], false),
     balance: checkOneOf(where, 'balance', o.balance, BALANCE_STRATEGIES),
@@ -308,5 +318,6 @@ export function resolveHttpOptions(options: HttpClusterOptions<Contract>): Resol
     handleSignals: checkBoolean(where, 'handleSignals', o.handleSignals),
     exitProcess: checkBoolean(where, 'exitProcess', o.exitProcess),
     logger: resolveLogger(where, o['logger']),
+    metrics: resolveMetricsOptions(o['metrics'], port),
   });
 }

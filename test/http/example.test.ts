@@ -8,10 +8,12 @@ import { BOUND, get, isAlive, pollUntil, startCluster } from './helpers.js';
 const EXAMPLE = fileURLToPath(new URL('../../examples/http-cluster/server.ts', import.meta.url));
 
 test('the example answers on / and /stats (JSON with every worker) and shuts down on SIGINT with exit 0', async (t) => {
-  const c = await startCluster(t, { PORT: '0', WORKERS: '2' }, EXAMPLE);
+  const c = await startCluster(t, { PORT: '0', WORKERS: '2', METRICS_PORT: '0' }, EXAMPLE);
   const [, address, portText] = await c.until(() => /typed-cluster-rpc HTTP cluster on http:\/\/([\d.]+):(\d+) \(pid \d+\)/.exec(c.stdout) ?? undefined, BOUND.boot, 'the example to print its address');
   t.is(address, '127.0.0.1');
   const port = Number(portText);
+  const [, metricsPort] = await c.until(() => /^metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics$/m.exec(c.stdout) ?? undefined, BOUND.reply, 'the example to print where its metrics are');
+  t.not(Number(metricsPort), port);
 
   const home = await get(port, '/');
   t.is(home.status, 200);
@@ -29,6 +31,12 @@ test('the example answers on / and /stats (JSON with every worker) and shuts dow
     t.is(w.stats?.pid, w.pid);
   }
   t.true(stats.workers.some((w) => home.body === `handled by ${w.pid}\n`), 'the / reply came from a worker of the cluster');
+
+  const metrics = await get(Number(metricsPort), '/metrics');
+  t.is(metrics.status, 200);
+  t.regex(metrics.body, /^cluster_worker_up\{worker="0"\} 1$/m);
+  t.regex(metrics.body, /^cluster_worker_up\{worker="1"\} 1$/m);
+  t.regex(metrics.body, /^http_server_request_duration_seconds_count\{http_request_method="GET",http_response_status_code="200",worker="\d"\} \d+$/m);
 
   // Not a TTY: the status table is printed as plain lines, one row per worker.
   await c.until(() => (/^id +pid +state +in-flight +req\/s +total +loop p99 ms +rss MiB +restarts$/m.test(c.stdout) ? true : undefined), BOUND.reply, 'the status table');

@@ -39,6 +39,10 @@ export class ConnectionDealer {
   /** The cluster's typical time from an offer written to its answer read, in milliseconds. */
   #typicalAnswer = 0;
   #closed = false;
+  /** Connections a worker accepted, since the primary started (the metrics read it); each counted once, however often offered. */
+  handedOver = 0;
+  /** Connections closed because no worker could take them (none ready, too many offers, closing), since the primary started. */
+  dropped = 0;
 
   constructor(pick: () => Seat | undefined, now: () => number = () => performance.now()) {
     this.#pick = pick;
@@ -89,7 +93,7 @@ export class ConnectionDealer {
   /** Stops accepting; connections still waiting for a worker are closed, and so is each offered one once refused. */
   close(): Promise<void> {
     this.#closed = true;
-    for (const { socket } of this.#waiting.splice(0)) socket.destroy();
+    for (const { socket } of this.#waiting.splice(0)) this.#drop(socket);
     // server.close() stops listening at once. Its callback is not awaited: once sockets were handed
     // over, Node holds it until every worker has closed every connection it was given, and a
     // draining worker may hold one until the shutdown deadline (or forever, before that deadline
@@ -100,12 +104,12 @@ export class ConnectionDealer {
 
   #deal(socket: Socket, offers: number): void {
     if (this.#closed || offers >= MAX_OFFERS || socket.destroyed) {
-      socket.destroy();
+      this.#drop(socket);
       return;
     }
     const seat = this.#pick();
     if (seat === undefined) {
-      if (this.#waiting.length >= MAX_WAITING) socket.destroy();
+      if (this.#waiting.length >= MAX_WAITING) this.#drop(socket);
       else this.#waiting.push({ socket, offers });
       return;
     }
@@ -124,6 +128,12 @@ export class ConnectionDealer {
         this.#again(this.#book.take(id));
       },
     );
+  }
+
+  /** Closes a connection no worker took; one the client already closed is not counted. */
+  #drop(socket: Socket): void {
+    if (!socket.destroyed) this.dropped++;
+    socket.destroy();
   }
 
   #again(entry: { socket: Socket; offers: number } | undefined): void {
@@ -147,7 +157,7 @@ export class ConnectionDealer {
       setTimeout(() => {
         // The channel did not end (a descendant holds it open?): an answer might still come, so
         // nothing may be offered again; close the connections instead of leaking them.
-        for (const entry of this.#book.drop(worker)) entry.socket.destroy();
+        for (const entry of this.#book.drop(worker)) this.#drop(entry.socket);
       }, CHANNEL_END_WAIT_MS).unref();
     });
   }
@@ -160,6 +170,7 @@ export class ConnectionDealer {
     for (const lost of settled.skipped) this.#deal(lost.socket, lost.offers);
     if (settled.entry.at !== undefined) this.#typicalAnswer = nextTypicalAnswer(this.#typicalAnswer, this.#now() - settled.entry.at);
     if (answer.accepted) {
+      this.handedOver++;
       settled.entry.socket.destroy(); // the worker has its own copy
       return;
     }

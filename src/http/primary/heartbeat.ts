@@ -17,7 +17,7 @@ export function ping(member: Member, timeout: number, answered: (rssBytes: numbe
       member.pinging = false;
       // An event loop that does not answer gets no new connections, then is replaced.
       if (error instanceof RpcTimeoutError && member.apply('unresponsive')) {
-        member.kill(`did not answer the heartbeat within ${timeout} ms`);
+        member.kill(`did not answer the heartbeat within ${timeout} ms`, 'heartbeat_timeout');
       }
     },
   );

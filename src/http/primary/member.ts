@@ -52,6 +52,9 @@ export interface WorkerExit {
   readonly reason: string;
 }
 
+/** A timeout the cluster killed a worker for. */
+export type KillCause = 'ready_timeout' | 'heartbeat_timeout';
+
 /**
  * What happens to a worker. `failedToStart` (its factory threw) leaves it `starting`: it is
  * killed, and its exit still counts as one before it was ready.
@@ -125,6 +128,8 @@ export class Member implements Seat {
   planned = false;
   /** Set when the cluster itself killed the worker, to say why. */
   killedFor: string | undefined;
+  /** Set with `killedFor` when the kill was for a timeout: the metrics count its restart under it. */
+  killedOn: KillCause | undefined;
   /** Set when the worker reported that its server could not start. */
   failure: string | undefined;
   load: WorkerLoad | undefined;
@@ -203,7 +208,9 @@ export class Member implements Seat {
     return { id: this.handle.id, pid: this.handle.pid, slot: this.slot, state: this.#state, restarts: this.restarts, load: this.load };
   }
 
-  kill(reason: string): void {
+  /** Kills the worker; the first reason (and cause) given stands. */
+  kill(reason: string, cause?: KillCause): void {
+    if (this.killedFor === undefined) this.killedOn = cause;
     this.killedFor ??= reason;
     if (this.#state !== 'gone') this.worker.process.kill('SIGKILL');
   }

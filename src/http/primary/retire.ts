@@ -3,6 +3,7 @@
 import type { LogSink } from '../../logger.js';
 import { log } from '../log.js';
 import type { HttpWorkerInfo, Member } from './member.js';
+import type { DrainObserver } from './metrics.js';
 
 /**
  * How long past the deadline the primary waits for a worker to answer and exit by itself (its own
@@ -31,6 +32,8 @@ export interface RetiredWorker {
 export interface RetireMode {
   readonly deadlineMs: number;
   readonly closeIdle: boolean;
+  /** Told how the drain went (the metrics); absent when they are off. */
+  readonly observer?: DrainObserver | undefined;
 }
 
 /**
@@ -40,6 +43,7 @@ export interface RetireMode {
  */
 export async function retire(member: Member, mode: RetireMode): Promise<RetiredWorker | undefined> {
   if (!member.apply('retired')) return undefined;
+  const startedAt = performance.now();
   member.planned = true;
   let killed = false;
   const timer = setTimeout(() => {
@@ -47,13 +51,14 @@ export async function retire(member: Member, mode: RetireMode): Promise<RetiredW
     member.kill(`still running past the shutdown deadline (${mode.deadlineMs} ms)`);
   }, mode.deadlineMs + FORCE_GRACE_MS);
   timer.unref();
-  let answer: { drained: number; remaining: number } | undefined;
+  let answer: { drained: number; remaining: number; closed?: number | undefined } | undefined;
   member.handle
     .call('shutdown', { deadlineMs: mode.deadlineMs, closeIdle: mode.closeIdle }, { timeout: mode.deadlineMs + FORCE_GRACE_MS })
     .then((result) => (answer = result))
     .catch(() => {});
   await member.exited;
   clearTimeout(timer);
+  mode.observer?.drained(startedAt, answer, killed);
   // The worker's own drain timer ends at the deadline: it then exits 1, having cut off the rest.
   // A worker stopped while it was starting had nothing to cut off, however it ended.
   const clean = member.neverReady || (!killed && member.exitCode === 0 && (answer === undefined || answer.remaining === 0));
@@ -73,8 +78,8 @@ export function forcedLine(r: RetiredWorker, deadlineMs: number): string {
  * A shutdown's drain of every worker, closing idle connections at once. Resolves to the workers
  * whose drain the deadline cut short, each also written as one line.
  */
-export async function retireAll(members: readonly Member[], deadlineMs: number, logger: LogSink): Promise<RetiredWorker[]> {
-  const results = await Promise.all(members.map((m) => retire(m, { deadlineMs, closeIdle: true })));
+export async function retireAll(members: readonly Member[], deadlineMs: number, logger: LogSink, observer?: DrainObserver): Promise<RetiredWorker[]> {
+  const results = await Promise.all(members.map((m) => retire(m, { deadlineMs, closeIdle: true, observer })));
   const forced = results.filter((r): r is RetiredWorker => r !== undefined && !r.clean);
   for (const r of forced) log(logger, 'error', forcedLine(r, deadlineMs));
   return forced;

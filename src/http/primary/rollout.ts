@@ -11,7 +11,7 @@ import type { Roster } from './roster.js';
 export interface RolloutHost {
   readonly roster: Roster;
   /** The cluster is shutting down. */
-  readonly stopping: boolean;
+  stopping(): boolean;
   /** Forks a new worker for the old one's slot, filling the slot only once it is ready. */
   forkSuccessor(old: Member): Member;
   /** Drains a worker for a rollout: kept-alive connections end by themselves. */
@@ -51,7 +51,7 @@ export class Rollout {
     const drains: Promise<unknown>[] = [];
     try {
       for (const old of this.#host.roster.occupants()) {
-        if (this.#host.stopping) throw new RpcReloadError('reload: the cluster started shutting down');
+        if (this.#host.stopping()) throw new RpcReloadError('reload: the cluster started shutting down');
         // An old worker that crashed while it waited its turn was refilled by the restart policy.
         if (this.#eligible(old)) drains.push((await this.#step(old)).drained);
       }
@@ -79,7 +79,7 @@ export class Rollout {
     fresh.planned = true;
     fresh.kill('rollout: not ready');
     await fresh.exited;
-    if (outcome === 'abort-and-restart' && old.exit !== undefined && !this.#host.stopping) this.#host.refill(old.slot, old.exit, old);
+    if (outcome === 'abort-and-restart' && old.exit !== undefined && !this.#host.stopping()) this.#host.refill(old.slot, old.exit, old);
     const message = `reload stopped: the new worker for slot ${old.slot} failed (${(failure as Error | undefined)?.message ?? 'it stopped'}); the old workers keep serving`;
     throw new RpcReloadError(message, old.slot, { cause: failure });
   }

@@ -8,17 +8,17 @@ import type { Contract } from '../../contract/contract.js';
 import { createPrimary, type PrimaryHandlerContext, type PrimaryHub } from '../../cluster/primary.js';
 import { RpcReloadError, RpcWorkerStartError } from '../errors.js';
 import type { Handlers } from '../../endpoint/typed.js';
-import { unacknowledged } from '../handoff.js';
 import { controlHub, userHandlers, type ClusterStats, type ControlContract, type ControlHub, type MergedContract } from '../control.js';
 import { log } from '../log.js';
 import type { ResolvedHttpOptions } from '../options.js';
-import { pickLeastLoaded } from './balancer.js';
+import { candidateOf, pickLeastLoaded } from './balancer.js';
 import { collectClusterStats } from './cluster-stats.js';
 import { ConnectionDealer, type Seat } from './dealer.js';
 import { clusterHealth, type ClusterHealth, type SlotVacancy } from './health.js';
 import { Member, restartsAfterExit, type HttpWorkerInfo, type WorkerExit } from './member.js';
 import { describeLimit, RestartBudget } from './restart-policy.js';
 import { ping } from './heartbeat.js';
+import { PrimaryMetrics } from './metrics.js';
 import { forcedLine, retire, retireAll, stopStarting } from './retire.js';
 import { Rollout } from './rollout.js';
 import { Roster } from './roster.js';
@@ -35,6 +35,8 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   readonly #vacancies = new Map<number, SlotVacancy>();
   readonly #dealer: ConnectionDealer | undefined;
   readonly #rollout: Rollout;
+  /** The primary's metrics (the whole cluster's scrape); undefined when the `metrics` option is off. */
+  readonly metrics: PrimaryMetrics | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #booting = true;
   #stopping: Promise<number> | undefined;
@@ -47,7 +49,9 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     this.#budget = new RestartBudget(options.restart);
     const control: Handlers<ControlContract['primary'], PrimaryHandlerContext> = { clusterStats: () => this.clusterStats() };
     const handlers: Handlers<MergedContract<C>['primary'], PrimaryHandlerContext> = { ...userHandlers(user), ...control };
-    this.#hub = createPrimary(contract, { timeout: options.rpcTimeout, serialization: options.serialization, logger: options.logger, handlers });
+    this.metrics = options.metrics === undefined ? undefined : new PrimaryMetrics(options.metrics, { slots: options.workers, members: () => this.#roster.all(), occupants: () => this.#roster.occupants(), connections: () => ({ handedOver: this.#dealer?.handedOver ?? 0, dropped: this.#dealer?.dropped ?? 0 }) });
+    const rpc = this.metrics?.rpc;
+    this.#hub = createPrimary(contract, { timeout: options.rpcTimeout, serialization: options.serialization, logger: options.logger, handlers, ...(rpc !== undefined ? { metrics: rpc } : {}) });
     this.#control = controlHub(this.#hub);
     this.#control.on('workerListening', (_payload, ctx) => this.#onListening(ctx.worker.id));
     this.#control.on('workerFailed', (failure, ctx) => this.#onFailed(ctx.worker.id, `${failure.name}: ${failure.message}`));
@@ -57,16 +61,13 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     });
     this.#control.on('error', () => {}); // counted in the hub's stats; a worker's noise never crashes the primary
     this.#dealer = options.balance === 'least-loaded' ? new ConnectionDealer(() => this.#pick()) : undefined;
-    const self = this;
     this.#rollout = new Rollout({
       roster: this.#roster,
-      get stopping() {
-        return self.#stopping !== undefined;
-      },
+      stopping: () => this.#stopping !== undefined,
       forkSuccessor: (old) => this.#fork(old.slot, old.restarts, true),
       retire: async (member) => {
         const deadlineMs = this.#options.shutdownTimeout;
-        const result = await retire(member, { deadlineMs, closeIdle: false });
+        const result = await retire(member, { deadlineMs, closeIdle: false, observer: this.metrics });
         // A reload's drain cut short at the deadline is said too, not lost silently.
         if (result !== undefined && !result.clean && this.#stopping === undefined) log(this.#options.logger, 'warn', `reload: ${forcedLine(result, deadlineMs)}`);
         return result;
@@ -81,8 +82,10 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
    */
   async start(): Promise<void> {
     if (this.#dealer !== undefined) this.address = await this.#dealer.listen(this.#options.port, this.#options.host);
+    await this.metrics?.listen(() => this.#dealer?.close());
     if (this.#stopping !== undefined) {
       await this.#dealer?.close(); // it may have started listening after the stop closed it
+      await this.metrics?.close(); // and so may the metrics server
       throw new RpcWorkerStartError(0, 'was never forked: the cluster was stopped while starting');
     }
     const members = Array.from({ length: this.#options.workers }, (_, slot) => this.#fork(slot, 0, false));
@@ -101,6 +104,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       }
       await Promise.all(this.#roster.all().map((m) => m.exited));
       await this.#dealer?.close();
+      await this.metrics?.close();
       await this.#hub.close();
       throw error;
     }
@@ -141,7 +145,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       // Out of 'starting' at once, so a late 'listening' cannot make a dying worker ready.
       if (!member.apply('readyTimedOut')) return;
       member.failStart(reason);
-      member.kill(reason);
+      member.kill(reason, 'ready_timeout');
     }, this.#options.readyTimeout);
     member.readyTimer.unref();
     if (this.#options.balance !== 'least-loaded') {
@@ -210,6 +214,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       this.#restartTimers.delete(slot);
       if (this.#stopping !== undefined || this.#roster.filled(slot)) return;
       const replacement = this.#fork(slot, member.restarts + 1, false);
+      this.metrics?.restarted(member, exit.signal);
       this.#tell('workerRestarted', { slot, previous: exit, worker: replacement.info(), delayMs: decision.delay });
     }, decision.delay);
     clearTimeout(this.#restartTimers.get(slot));
@@ -222,14 +227,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   }
 
   #pick(): Seat | undefined {
-    const candidates = this.#roster.inState('ready').map((m) => ({
-      id: m.handle.id,
-      inFlight: m.load?.inFlight ?? 0,
-      handedSinceReport: unacknowledged(m.handedOver, m.load?.connections),
-      reportedAt: m.load?.reportedAt ?? m.startedAt,
-      loopDelayMs: m.load?.eventLoopDelayP99Ms ?? 0,
-      ...this.#dealer?.offersTo(m.worker),
-    }));
+    const candidates = this.#roster.inState('ready').map((m) => candidateOf(m, this.#dealer?.offersTo(m.worker)));
     // Two missed reports make a worker's numbers stale.
     const chosen = pickLeastLoaded(candidates, performance.now(), this.#options.loadReportInterval * 3, this.#lastPicked);
     if (chosen === undefined) return undefined;
@@ -268,9 +266,10 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       await this.#dealer?.close();
       const deadlineMs = this.#options.shutdownTimeout;
       for (const m of this.#roster.inState('starting')) stopStarting(m);
-      const forced = await retireAll(this.#roster.live(), deadlineMs, this.#options.logger);
+      const forced = await retireAll(this.#roster.live(), deadlineMs, this.#options.logger, this.metrics);
       if (forced.length > 0) this.#tell('stopForced', { deadlineMs, workers: forced });
       await this.#hub.close();
+      await this.metrics?.close();
       const gaveUp = [...this.#vacancies.values()].some((v) => !v.restarting);
       const code = forced.length > 0 || gaveUp ? 1 : 0;
       this.#tell('stopped', code);
@@ -288,13 +287,14 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       m.kill('the primary stopped at once');
     }
     await Promise.all(this.#roster.all().map((m) => m.exited));
+    await this.metrics?.close();
   }
 
   /** Replaces every worker (see rollout.ts); refused while the cluster starts or stops. */
   reload(): Promise<void> {
     if (this.#stopping !== undefined) return Promise.reject(new RpcReloadError('reload: the cluster is shutting down'));
     if (this.#booting) return Promise.reject(new RpcReloadError('reload: the cluster is still starting'));
-    return this.#rollout.reload();
+    return this.metrics?.reloading(this.#rollout.reload()) ?? this.#rollout.reload();
   }
 
   clusterStats(): Promise<ClusterStats> {

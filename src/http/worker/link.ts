@@ -11,6 +11,7 @@ import type { HttpClusterOptions, ResolvedHttpOptions } from '../options.js';
 import type { Drain } from './drain.js';
 import type { LoadMeter } from './load-meter.js';
 import type { LoopDelay } from './loop-delay.js';
+import { metricsAnswer, withUnfinished, type WorkerMetrics } from './metrics.js';
 
 // How long a worker that failed to start waits for the primary to hear why and stop it.
 const FAILED_EXIT_MS = 2_000;
@@ -20,6 +21,8 @@ export interface WorkerParts {
   readonly meter: LoadMeter<Socket>;
   readonly loop: LoopDelay;
   readonly drain: Drain<Socket>;
+  /** The worker's metrics; undefined when the `metrics` option is off. */
+  readonly metrics?: WorkerMetrics | undefined;
 }
 
 /** This worker's own stats, as the `stats` procedure answers. */
@@ -43,10 +46,12 @@ export function connectWorker<C extends Contract>(options: HttpClusterOptions<C>
   const control: Handlers<ControlContract['worker'], HandlerContext> = {
     stats: () => workerStats(parts),
     ping: () => ({ rssBytes: process.memoryUsage.rss() }),
-    shutdown: ({ deadlineMs, closeIdle }) => parts.drain.start(deadlineMs, { closeIdle: closeIdle ?? true }),
+    shutdown: ({ deadlineMs, closeIdle }) => withUnfinished(parts.drain.start(deadlineMs, { closeIdle: closeIdle ?? true }), parts.meter),
+    metrics: () => metricsAnswer(parts.metrics),
   };
   const handlers: Handlers<MergedContract<C>['worker'], HandlerContext> = { ...userHandlers(options.handlers?.worker), ...control };
-  return connectPrimary(contract, { timeout: resolved.rpcTimeout, logger: resolved.logger, handlers });
+  const metrics = parts.metrics?.rpc;
+  return connectPrimary(contract, { timeout: resolved.rpcTimeout, logger: resolved.logger, handlers, ...(metrics !== undefined ? { metrics } : {}) });
 }
 
 /**

@@ -1,0 +1,78 @@
+// A worker's metrics, when the `metrics` option is on: its registry (HTTP requests, process
+// figures), the snapshot its `metrics` procedure answers, and the connections a drain left
+// unfinished. Never imports src/http/primary.
+import { createHttpWorkerMetrics, type HttpWorkerMetricsHooks } from '../../metrics/http.js';
+import { combineSnapshots, promClientSnapshot } from '../../metrics/prom-client.js';
+import { registerProcessMetrics } from '../../metrics/process.js';
+import { createRpcMetrics, type RpcMetricsHooks } from '../../metrics/rpc.js';
+import { MetricsRegistry } from '../../metrics/registry.js';
+import type { MetricsSnapshot } from '../../metrics/snapshot.js';
+import type { ResolvedHttpMetrics } from '../metrics-options.js';
+import type { WorkerServer } from '../options.js';
+import type { LoadMeter } from './load-meter.js';
+
+/** A worker's metrics: what the control handler answers and what the server feeds. */
+export interface WorkerMetrics {
+  readonly registry: MetricsRegistry;
+  readonly http: HttpWorkerMetricsHooks;
+  /** The worker's RPC figures, given to its link to the primary. */
+  readonly rpc: RpcMetricsHooks;
+  /** The snapshot sent to the primary at each scrape. */
+  snapshot(): MetricsSnapshot | Promise<MetricsSnapshot>;
+}
+
+const EMPTY: MetricsSnapshot = Object.freeze({ families: Object.freeze([]) as never });
+
+/** The worker's registry and instruments; undefined when metrics are off (nothing is measured). */
+export function createWorkerMetrics(options: ResolvedHttpMetrics | undefined, meter: LoadMeter<object>): WorkerMetrics | undefined {
+  if (options === undefined) return undefined;
+  const registry = new MetricsRegistry();
+  const http = createHttpWorkerMetrics(registry);
+  registerProcessMetrics(registry);
+  http.watch({ activeRequests: () => meter.inFlight });
+  const snapshot = options.promClient ? async () => combineSnapshots(registry.snapshot(), await promClientSnapshot()) : () => registry.snapshot();
+  return { registry, http, rpc: createRpcMetrics(registry), snapshot };
+}
+
+/** What the `metrics` procedure answers: the worker's snapshot, or no family when metrics are off. */
+export function metricsAnswer(metrics: WorkerMetrics | undefined): MetricsSnapshot | Promise<MetricsSnapshot> {
+  return metrics === undefined ? EMPTY : metrics.snapshot();
+}
+
+/** What the timing needs of a request and of its response, HTTP/1 (http, https) and HTTP/2 alike. */
+interface TimedRequest {
+  readonly method?: string | undefined;
+}
+interface TimedResponse {
+  readonly statusCode: number;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/**
+ * Times every request of the server into `http_server_request_duration_seconds`: from the
+ * request's arrival (before the user's handler) to its response finishing or being aborted.
+ */
+export function observeRequests(server: WorkerServer, metrics: WorkerMetrics | undefined): void {
+  if (metrics === undefined) return;
+  const { http } = metrics;
+  server.prependListener('request', (req: TimedRequest, res: TimedResponse) => {
+    const started = performance.now();
+    res.once('close', () => http.requestFinished(req.method ?? '', res.statusCode, (performance.now() - started) / 1000));
+  });
+}
+
+/**
+ * Connections a drain leaves unfinished: a request still in progress, or no request yet. Read
+ * when the drain ends; after a clean drain none is left (only idle ones, which are closed).
+ */
+export function unfinishedConnections(meter: LoadMeter<object>): number {
+  let open = 0;
+  for (const [, c] of meter.connections()) if (c.busy > 0 || c.served === 0) open++;
+  return open;
+}
+
+/** The `shutdown` answer with the connections the drain left unfinished, which the process exit closes. */
+export async function withUnfinished<R extends object>(result: Promise<R>, meter: LoadMeter<object>): Promise<R & { closed: number }> {
+  const r = await result;
+  return { ...r, closed: unfinishedConnections(meter) };
+}
