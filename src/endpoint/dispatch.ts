@@ -5,7 +5,7 @@ import { check, type Checked } from '../contract/schema.js';
 import { RpcBusyError, RpcClosedError, RpcUnknownMethodError, RpcValidationError } from '../errors.js';
 import { encodeError } from '../protocol/errors.js';
 import { errFrame, okFrame, type CallFrame, type Frame } from '../protocol/frames.js';
-import { inspectPayload, payloadError, type Serialization } from '../protocol/payload.js';
+import { payloadError, payloadSize, sizeStamp, whyRefused, type Serialization } from '../protocol/payload.js';
 import { Mailbox } from './mailbox.js';
 import type { ResolvedEndpointOptions } from './options.js';
 
@@ -151,6 +151,12 @@ export class Dispatcher {
     }
   }
 
+  /** A call whose input is over this side's size limit: answered with `error`, no handler runs. */
+  onOversized(frame: CallFrame, error: Error): void {
+    this.#stats.callsReceived++;
+    this.#refuse(frame, error);
+  }
+
   onCancel(id: string, reason: (method: string) => Error): void {
     const job = this.#calls.get(id);
     if (job === undefined) return;
@@ -249,16 +255,15 @@ export class Dispatcher {
       this.#stats.validationFailures++;
       return this.#fail(job, new RpcValidationError(job.method, 'output', checked.issues), true);
     }
-    let problem;
+    const limit = this.#options.maxPayloadBytes;
+    let size;
     try {
-      problem = inspectPayload(checked.value, this.#options.maxPayloadBytes, this.#serialization);
+      size = payloadSize(checked.value, limit, this.#serialization);
+      if (size < 0) return this.#fail(job, payloadError(job.method, whyRefused(checked.value, limit, this.#serialization), limit), true);
     } catch (error) {
       return this.#fail(job, error, false); // a getter in the output threw
     }
-    if (problem !== undefined) {
-      return this.#fail(job, payloadError(job.method, problem, this.#options.maxPayloadBytes), true);
-    }
-    this.#send(okFrame(job.callId, checked.value));
+    this.#send(okFrame(job.callId, checked.value, sizeStamp(checked.value, size)));
     this.#forget(job, true);
   }
 
