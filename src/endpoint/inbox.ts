@@ -5,7 +5,7 @@ import type { EventMap } from '../contract/contract.js';
 import { check } from '../contract/schema.js';
 import { RpcValidationError } from '../errors.js';
 import type { EventFrame } from '../protocol/frames.js';
-import { payloadError, payloadSize, whyRefused, type Serialization } from '../protocol/payload.js';
+import { measurePayload, payloadError, payloadSize, type Serialization } from '../protocol/payload.js';
 import type { Listeners } from './listeners.js';
 import type { EndpointStats } from './stats.js';
 
@@ -40,8 +40,8 @@ export class EventInbox {
     if (typeof name !== 'string' || !this.#events.has(name)) {
       throw new TypeError(`emit: ${describe(name)} is not an event of the contract`);
     }
-    const size = payloadSize(payload, limit, serialization);
-    if (size < 0) throw payloadError(name, whyRefused(payload, limit, serialization), limit);
+    const size = measurePayload(payload, limit, serialization);
+    if (typeof size !== 'number') throw payloadError(name, size, limit);
     lastMeasured.payload = payload;
     lastMeasured.size = size;
     return size;

@@ -20,7 +20,7 @@ import {
 } from '../errors.js';
 import { decodeError, encodeError } from '../protocol/errors.js';
 import { BYE_FRAME, callFrame, cancelFrame, errFrame, eventFrame, readFrame, type Frame } from '../protocol/frames.js';
-import { payloadError, payloadSize, sizeStamp, whyRefused } from '../protocol/payload.js';
+import { measurePayload, payloadError, sizeStamp } from '../protocol/payload.js';
 import type { Transport, TransportClose } from '../transport/transport.js';
 import { Dispatcher } from './dispatch.js';
 import { ReceiveChecks } from './receive.js';
@@ -148,8 +148,8 @@ export class Peer {
     // Checked again here: an asynchronous input schema may have let the signal abort meanwhile.
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     const limit = this.#options.maxPayloadBytes;
-    const size = payloadSize(input, limit, this.#transport.serialization);
-    if (size < 0) return Promise.reject(payloadError(method, whyRefused(input, limit, this.#transport.serialization), limit));
+    const size = measurePayload(input, limit, this.#transport.serialization);
+    if (typeof size !== 'number') return Promise.reject(payloadError(method, size, limit));
     const frame = callFrame(this.#pending.nextId(), method, input, sizeStamp(input, size));
     const result = this.#pending.add(frame, timeout, signal, this.#pending.origin());
     this.#stats.callsSent++;

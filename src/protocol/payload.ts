@@ -166,7 +166,10 @@ function objectSize(value: object, json: boolean, depth: number, size: number, l
   if (proto !== Object.prototype && proto !== null) return specialSize(value, json, depth, size, limit);
   size += 2;
   const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
+  // for-in, not Object.keys: no array per object, and V8's enum cache makes record[key] a fast
+  // load (about 30% off the walk at ~10 KB). It would also see enumerable keys inherited from
+  // Object.prototype; then it may only refuse too much, and measurePayload's exact walk decides.
+  for (const key in record) {
     size = sizeOf(record[key], json, false, depth, size + key.length + 3, limit);
     if (size < 0) return -1;
   }
@@ -202,8 +205,20 @@ function specialSize(value: object, json: boolean, depth: number, size: number, 
 }
 
 /**
+ * The call path's check: the estimated serialized size of a payload, or why it is refused. One lean
+ * walk (payloadSize); only when that refuses does the exact walk with a path run, to say why.
+ */
+export function measurePayload(value: unknown, limit: number, serialization: Serialization): number | PayloadProblem {
+  const size = payloadSize(value, limit, serialization);
+  if (size >= 0) return size;
+  const walk = new Walk(limit, serialization === 'json');
+  walk.visit(value, 0, false);
+  return walk.problem ?? walk.size;
+}
+
+/**
  * The estimated serialized size of a payload (as {@link inspectPayload} estimates it), or -1 when
- * it must be refused: then `inspectPayload` says why. The call path's check: one walk, no path.
+ * it may have to be refused: then `measurePayload`'s exact walk decides and says why.
  */
 export function payloadSize(value: unknown, limit: number, serialization: Serialization): number {
   // Small primitives, as inspectPayload: never refused for their size.
@@ -252,11 +267,6 @@ export function inspectPayload(value: unknown, limit: number, serialization: Ser
   const walk = new Walk(limit, serialization === 'json');
   walk.visit(value, 0, false);
   return walk.problem;
-}
-
-/** Why `payloadSize` refused a payload (walked again, with a path). */
-export function whyRefused(value: unknown, limit: number, serialization: Serialization): PayloadProblem {
-  return inspectPayload(value, limit, serialization) ?? { kind: 'too-large' };
 }
 
 /** The error a refused payload of `method` (a procedure or event) fails with. */

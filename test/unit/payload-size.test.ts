@@ -1,7 +1,7 @@
 // payloadSize, the call path's lean walk, agrees with inspectPayload (the walk with paths that
 // explains a refusal): same estimate, and -1 exactly where inspectPayload finds a problem.
 import test from 'ava';
-import { inspectPayload, payloadSize, receivedTooLarge, sizeStamp, SIZE_STAMP_FLOOR } from '../../src/protocol/payload.js';
+import { inspectPayload, measurePayload, payloadSize, receivedTooLarge, sizeStamp, SIZE_STAMP_FLOOR } from '../../src/protocol/payload.js';
 
 const cyclic: Record<string, unknown> = { a: 1 };
 cyclic['self'] = cyclic;
@@ -48,4 +48,16 @@ test('receivedTooLarge trusts a stamp, measures strings, and walks unstamped obj
   t.false(receivedTooLarge(12, undefined, 1, 'json'));
   t.true(receivedTooLarge({ s: 'x'.repeat(300) }, undefined, 100, 'json'), 'an unstamped object under a limit below the floor is walked');
   t.false(receivedTooLarge({ s: 'x'.repeat(300) }, undefined, 4_096, 'json'));
+});
+
+test('an enumerable key someone added to Object.prototype does not make measurePayload refuse a payload', (t) => {
+  const proto = Object.prototype as Record<string, unknown>;
+  proto['addedByALibrary'] = () => 1;
+  try {
+    t.is(typeof measurePayload({ a: 1 }, Infinity, 'json'), 'number');
+    t.is(inspectPayload({ a: 1 }, Infinity, 'json'), undefined);
+  } finally {
+    delete proto['addedByALibrary'];
+  }
+  t.deepEqual(measurePayload({ f: () => 1 }, Infinity, 'advanced'), { kind: 'unserializable', path: ['f'], detail: 'a function, which no IPC serialization carries' });
 });
