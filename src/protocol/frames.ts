@@ -114,8 +114,9 @@ function isId(value: unknown): value is string {
 
 /** A size stamp, when present, is a finite count of bytes. */
 function badSize(f: Record<string, unknown>): boolean {
-  if (!Object.hasOwn(f, 'z')) return false;
   const z = f['z'];
+  // Most frames carry no stamp: one load that misses; only a present one is checked for ownership.
+  if (z === undefined || !Object.hasOwn(f, 'z')) return false;
   return typeof z !== 'number' || !(z >= 0) || z === Infinity;
 }
 
