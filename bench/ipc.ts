@@ -69,6 +69,8 @@ export interface HubOptions {
   readonly serialization: Serialization;
   /** Omitted: the library's default. */
   readonly captureCallStack?: boolean;
+  /** Omitted: the library's default ('callee'). */
+  readonly validateOutput?: 'callee' | 'both';
 }
 
 export class IpcLab {

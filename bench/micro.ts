@@ -6,7 +6,7 @@
 import v8 from 'node:v8';
 import { nanoid } from 'nanoid';
 import { check } from '../src/contract/schema.js';
-import { inspectPayload } from '../src/protocol/payload.js';
+import { inspectPayload, payloadSize } from '../src/protocol/payload.js';
 import { largePayload, payloadSchema, smallPayload } from './contract.js';
 import { median } from './lib.js';
 
@@ -45,6 +45,9 @@ time('inspectPayload ~100 B, advanced', 200_000, () => inspectPayload(small, LIM
 time('inspectPayload ~100 B, json', 200_000, () => inspectPayload(small, LIMIT, 'json'));
 time('inspectPayload ~10 KB, advanced', 20_000, () => inspectPayload(large, LIMIT, 'advanced'));
 time('inspectPayload ~10 KB, json', 20_000, () => inspectPayload(large, LIMIT, 'json'));
+time('payloadSize ~100 B, advanced (the call path\'s lean walk)', 200_000, () => payloadSize(small, LIMIT, 'advanced'));
+time('payloadSize ~10 KB, advanced', 20_000, () => payloadSize(large, LIMIT, 'advanced'));
+time('payloadSize ~10 KB, json', 20_000, () => payloadSize(large, LIMIT, 'json'));
 time('zod ~standard.validate ~100 B (one schema, a copy)', 200_000, () => payloadSchema['~standard'].validate(small));
 time('zod ~standard.validate ~10 KB', 20_000, () => payloadSchema['~standard'].validate(large));
 time('check() around it, ~100 B', 200_000, () => check(payloadSchema, small));

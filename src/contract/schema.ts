@@ -17,15 +17,38 @@ export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
   );
 }
 
-function toChecked(result: StandardSchemaV1.Result<unknown>): Checked {
+/** A schema's own result: `issues` set when it refused the value. */
+export type Outcome = StandardSchemaV1.Result<unknown>;
+
+/** A schema's issues in our form. */
+export function toIssues(issues: readonly StandardSchemaV1.Issue[]): RpcValidationIssue[] {
+  return issues.map((issue) => ({
+    path: (issue.path ?? []).map((segment) => (typeof segment === 'object' ? segment.key : segment)),
+    message: issue.message,
+  }));
+}
+
+function toChecked(result: Outcome): Checked {
   if (result.issues === undefined) return { ok: true, value: result.value };
-  return {
-    ok: false,
-    issues: result.issues.map((issue) => ({
-      path: (issue.path ?? []).map((segment) => (typeof segment === 'object' ? segment.key : segment)),
-      message: issue.message,
-    })),
-  };
+  return { ok: false, issues: toIssues(result.issues) };
+}
+
+function thrownOutcome(error: unknown): Outcome {
+  return { issues: [{ path: [], message: `the schema threw: ${error instanceof Error ? error.message : String(error)}` }] };
+}
+
+/**
+ * Runs a schema and returns its own result, without wrapping it: the call path's variant of
+ * `check`, one object fewer per validation. A schema that throws (or rejects) yields one issue.
+ */
+export function validate(schema: StandardSchemaV1, value: unknown): Outcome | Promise<Outcome> {
+  let result: Outcome | Promise<Outcome>;
+  try {
+    result = schema['~standard'].validate(value);
+  } catch (error) {
+    return thrownOutcome(error);
+  }
+  return result instanceof Promise ? result.then(undefined, thrownOutcome) : result;
 }
 
 function thrown(error: unknown): Checked {

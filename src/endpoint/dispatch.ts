@@ -1,11 +1,11 @@
 // The callee's side of a peer: incoming calls through validation, mailboxes and handlers to a
 // reply; cancellation that reaches the handler's signal. Must not import cluster or transports.
 import type { ProcedureDef } from '../contract/contract.js';
-import { check, type Checked } from '../contract/schema.js';
+import { toIssues, validate, type Outcome } from '../contract/schema.js';
 import { RpcBusyError, RpcClosedError, RpcUnknownMethodError, RpcValidationError } from '../errors.js';
 import { encodeError } from '../protocol/errors.js';
 import { errFrame, okFrame, type CallFrame, type Frame } from '../protocol/frames.js';
-import { inspectPayload, payloadError, type Serialization } from '../protocol/payload.js';
+import { measurePayload, payloadError, sizeStamp, type Serialization } from '../protocol/payload.js';
 import { Mailbox } from './mailbox.js';
 import { NO_ERROR, outcomeOf, serverArrived, serverSettled } from './observe.js';
 import type { ResolvedEndpointOptions } from './options.js';
@@ -101,7 +101,7 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-const NO_VALUE: Checked = { ok: true, value: undefined };
+const NO_VALUE: Outcome = { value: undefined };
 
 export class Dispatcher {
   readonly #procedures: ReadonlyMap<string, ServedProcedure>;
@@ -180,6 +180,12 @@ export class Dispatcher {
     }
   }
 
+  /** A call whose input is over this side's size limit: answered with `error`, no handler runs. */
+  onOversized(frame: CallFrame, error: Error): void {
+    this.#stats.callsReceived++;
+    this.#refuse(frame, error);
+  }
+
   onCancel(id: string, reason: (method: string) => Error): void {
     const job = this.#calls.get(id);
     if (job === undefined) return;
@@ -232,16 +238,16 @@ export class Dispatcher {
     job.started = true;
     const schema = job.procedure.def.input;
     if (schema === undefined) return this.#invoke(job, NO_VALUE);
-    const checked = check(schema, job.input);
-    if (checked instanceof Promise) checked.then((c) => this.#invoke(job, c));
+    const checked = validate(schema, job.input);
+    if (checked instanceof Promise) void checked.then((c) => this.#invoke(job, c));
     else this.#invoke(job, checked);
   }
 
-  #invoke(job: IncomingCall, checked: Checked): void {
+  #invoke(job: IncomingCall, checked: Outcome): void {
     if (job.cancelled) return this.#forget(job, true);
-    if (!checked.ok) {
+    if (checked.issues !== undefined) {
       this.#stats.validationFailures++;
-      return this.#fail(job, new RpcValidationError(job.method, 'input', checked.issues), true);
+      return this.#fail(job, new RpcValidationError(job.method, 'input', toIssues(checked.issues)), true);
     }
     let result: unknown;
     try {
@@ -268,27 +274,26 @@ export class Dispatcher {
     if (job.cancelled) return this.#forget(job, true);
     const schema = job.procedure.def.output;
     if (schema === undefined) return this.#reply(job, NO_VALUE);
-    const checked = check(schema, value);
-    if (checked instanceof Promise) checked.then((c) => this.#reply(job, c));
+    const checked = validate(schema, value);
+    if (checked instanceof Promise) void checked.then((c) => this.#reply(job, c));
     else this.#reply(job, checked);
   }
 
-  #reply(job: IncomingCall, checked: Checked): void {
+  #reply(job: IncomingCall, checked: Outcome): void {
     if (job.cancelled) return this.#forget(job, true);
-    if (!checked.ok) {
+    if (checked.issues !== undefined) {
       this.#stats.validationFailures++;
-      return this.#fail(job, new RpcValidationError(job.method, 'output', checked.issues), true);
+      return this.#fail(job, new RpcValidationError(job.method, 'output', toIssues(checked.issues)), true);
     }
-    let problem;
+    const limit = this.#options.maxPayloadBytes;
+    let size;
     try {
-      problem = inspectPayload(checked.value, this.#options.maxPayloadBytes, this.#wire.serialization);
+      size = measurePayload(checked.value, limit, this.#wire.serialization);
+      if (typeof size !== 'number') return this.#fail(job, payloadError(job.method, size, limit), true);
     } catch (error) {
       return this.#fail(job, error, false); // a getter in the output threw
     }
-    if (problem !== undefined) {
-      return this.#fail(job, payloadError(job.method, problem, this.#options.maxPayloadBytes), true);
-    }
-    this.#send(okFrame(job.callId, checked.value));
+    this.#send(okFrame(job.callId, checked.value, sizeStamp(checked.value, size)));
     this.#forget(job, true);
   }
 

@@ -22,8 +22,10 @@ export interface EndpointOptions {
    */
   readonly maxInFlight?: number;
   /**
-   * The largest payload (input, output or event) this endpoint sends, as an estimate of its
-   * serialized size in bytes. A larger one fails with `RPC_PAYLOAD_TOO_LARGE` before it is sent.
+   * The largest payload (input, output or event) this endpoint sends or accepts, as an estimate of
+   * its serialized size in bytes. A larger one fails with `RPC_PAYLOAD_TOO_LARGE` before it is
+   * sent; one received from a peer with a larger limit is refused before any handler or listener
+   * sees it (the caller gets `RPC_PAYLOAD_TOO_LARGE`) and reported once to the 'error' listener.
    * @defaultValue `8 * 1024 * 1024`
    */
   readonly maxPayloadBytes?: number;
@@ -33,6 +35,15 @@ export interface EndpointOptions {
    * @defaultValue `'callee'`
    */
   readonly validateInput?: 'callee' | 'both';
+  /**
+   * Who validates a call's output: the callee only, or the caller too, so that a reply changed on
+   * the way (a value the serialization turned into something else, a peer on another version of
+   * the contract) fails with `RPC_VALIDATION` (`where: 'output'`) instead of reaching the caller's
+   * code. The caller checks the reply as received and resolves with it unchanged; the output
+   * schema must accept its own output (true of schemas without transforms).
+   * @defaultValue `'callee'`
+   */
+  readonly validateOutput?: 'callee' | 'both';
   /**
    * How many incoming calls run at once. `1` gives actor semantics: one call at a time, in
    * arrival order. A handler entry may set its own.
@@ -79,6 +90,7 @@ export const ENDPOINT_DEFAULTS: ResolvedEndpointOptions = Object.freeze({
   maxInFlight: 10_000,
   maxPayloadBytes: 8 * 1024 * 1024,
   validateInput: 'callee',
+  validateOutput: 'callee',
   concurrency: Infinity,
   maxQueue: 1_000,
   captureCallStack: false,
@@ -95,6 +107,7 @@ export function resolveEndpointOptions(where: string, options: EndpointOptions, 
   checkCount(where, 'concurrency', o.concurrency, true);
   checkCount(where, 'maxQueue', o.maxQueue, true, true);
   checkOneOf(where, 'validateInput', o.validateInput, ['callee', 'both']);
+  checkOneOf(where, 'validateOutput', o.validateOutput, ['callee', 'both']);
   checkBoolean(where, 'captureCallStack', o.captureCallStack);
   checkObservers(where, o.metrics, o.tracing);
   return Object.freeze(o);

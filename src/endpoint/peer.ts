@@ -2,7 +2,7 @@
 // (replies) and the dispatcher (calls), emits and receives events, and runs the link's lifecycle
 // (bye, transport closed, close, drain). Must not import node:cluster.
 import pTimeout from 'p-timeout';
-import { checkTimeout, describe } from '../checks.js';
+import { checkTimeout } from '../checks.js';
 import type { ProcedureDef } from '../contract/contract.js';
 import { check } from '../contract/schema.js';
 import {
@@ -20,9 +20,10 @@ import {
 } from '../errors.js';
 import { decodeError, encodeError } from '../protocol/errors.js';
 import { BYE_FRAME, callFrame, cancelFrame, errFrame, eventFrame, readFrame, type Frame } from '../protocol/frames.js';
-import { inspectPayload, payloadError } from '../protocol/payload.js';
+import { measurePayload, payloadError, sizeStamp } from '../protocol/payload.js';
 import type { Transport, TransportClose } from '../transport/transport.js';
 import { Dispatcher } from './dispatch.js';
+import { ReceiveChecks } from './receive.js';
 import { EventInbox } from './inbox.js';
 import type { Listeners } from './listeners.js';
 import type { ResolvedEndpointOptions } from './options.js';
@@ -41,6 +42,7 @@ export class Peer {
   readonly #context: object;
   readonly #dispatcher: Dispatcher;
   readonly #pending: PendingCalls;
+  readonly #receive: ReceiveChecks;
   readonly #goneError: (peer: PeerExitInfo) => RpcError;
   readonly #onClosed: ((info: TransportClose) => void) | undefined;
   readonly #timeoutHint: (() => string | undefined) | undefined;
@@ -65,6 +67,14 @@ export class Peer {
     this.#inbox = new EventInbox(config.events, config.listeners, this.#context, this.#stats, (name) =>
       this.#problem(new Error(`unknown event ${JSON.stringify(name)} from ${this.peerName}`)),
     );
+    this.#receive = new ReceiveChecks({
+      options: config.options,
+      serialization: config.transport.serialization,
+      calls: this.#calls,
+      peerName: () => this.peerName,
+      problem: (error) => this.#problem(error),
+      stats: this.#stats,
+    });
     this.#goneError = config.goneError ?? ((peer) => new RpcPeerExitedError(peer, false));
     this.#onClosed = config.onClosed;
     this.#timeoutHint = config.timeoutHint;
@@ -146,11 +156,10 @@ export class Peer {
     if (this.#refusal !== undefined) return this.#refused(this.#refusal());
     // Checked again here: an asynchronous input schema may have let the signal abort meanwhile.
     if (signal?.aborted === true) return this.#refused(signal.reason, 'RPC_ABORTED');
-    const problem = inspectPayload(input, this.#options.maxPayloadBytes, this.#transport.serialization);
-    if (problem !== undefined) {
-      return this.#refused(payloadError(method, problem, this.#options.maxPayloadBytes));
-    }
-    const frame = callFrame(this.#pending.nextId(), method, input);
+    const limit = this.#options.maxPayloadBytes;
+    const size = measurePayload(input, limit, this.#transport.serialization);
+    if (typeof size !== 'number') return this.#refused(payloadError(method, size, limit));
+    const frame = callFrame(this.#pending.nextId(), method, input, sizeStamp(input, size));
     const result = this.#pending.add(frame, timeout, signal, this.#pending.origin());
     this.#stats.callsSent++;
     this.#transport.send(frame);
@@ -180,21 +189,16 @@ export class Peer {
 
   /** Sends an event. Throws when the event is unknown or its payload cannot be sent. */
   emit(name: string, payload: unknown, checked = false): void {
-    if (!checked) this.checkEvent(name, payload);
+    // A payload checked once for many peers (a broadcast) is measured once: its size is kept.
+    const size = checked ? this.#inbox.checkedSize(payload, this.#transport.serialization) : this.checkEvent(name, payload);
     if (this.#refusal !== undefined) throw this.#refusal();
     this.#stats.eventsSent++;
-    this.#transport.send(eventFrame(name, payload));
+    this.#transport.send(eventFrame(name, payload, sizeStamp(payload, size)));
   }
 
-  /** Checks an event before it is sent; throws what `emit` would. */
-  checkEvent(name: string, payload: unknown): void {
-    if (typeof name !== 'string' || !this.#inbox.has(name)) {
-      throw new TypeError(`emit: ${describe(name)} is not an event of the contract`);
-    }
-    const problem = inspectPayload(payload, this.#options.maxPayloadBytes, this.#transport.serialization);
-    if (problem !== undefined) {
-      throw payloadError(name, problem, this.#options.maxPayloadBytes);
-    }
+  /** Checks an event before it is sent; throws what `emit` would. Returns the payload's size estimate. */
+  checkEvent(name: string, payload: unknown): number {
+    return this.#inbox.measure(name, payload, this.#options.maxPayloadBytes, this.#transport.serialization);
   }
 
   #onFrame(raw: unknown): void {
@@ -202,6 +206,7 @@ export class Peer {
     if (typeof frame === 'string') return this.#problem(new Error(`malformed frame from ${this.peerName}: ${frame}`));
     switch (frame.k) {
       case 'call':
+        if (this.#receive.tooLarge(frame)) return this.#dispatcher.onOversized(frame, this.#receive.oversized(frame.m, 'input'));
         return this.#dispatcher.onCall(frame);
       case 'ok':
       case 'err': {
@@ -211,7 +216,7 @@ export class Peer {
           this.#metrics?.lateReply();
           return;
         }
-        if (frame.k === 'ok') return this.#pending.resolve(pending, frame.p);
+        if (frame.k === 'ok') return this.#receive.reply(pending, frame, this.#pending);
         const error = decodeError(pending.method, frame.e);
         if (error instanceof RpcRemoteError) this.#stats.remoteErrors++;
         return this.#pending.reject(pending, error);
@@ -223,6 +228,10 @@ export class Peer {
             : new RpcAbortedError(`the caller aborted its call to "${method}"`),
         );
       case 'event':
+        if (this.#receive.tooLarge(frame)) {
+          this.#stats.eventsReceived++;
+          return void this.#receive.oversized(frame.m, 'event');
+        }
         return this.#inbox.receive(frame);
       case 'bye':
         return this.#onBye();

@@ -36,12 +36,16 @@ export interface CallFrame {
   /** The caller's W3C trace context, when it traces the call (untrusted on receipt: see tracing/trace-context.ts). */
   readonly c?: unknown;
   readonly p?: unknown;
+  /** The sender's estimate of `p`'s serialized size, stamped on large object payloads (see payload.ts). */
+  readonly z?: number;
 }
 /** A successful reply to call `i`. */
 export interface OkFrame {
   readonly k: 'ok';
   readonly i: string;
   readonly p?: unknown;
+  /** The sender's estimate of `p`'s serialized size, stamped on large object payloads (see payload.ts). */
+  readonly z?: number;
 }
 /** A failed reply to call `i`. */
 export interface ErrFrame {
@@ -62,6 +66,8 @@ export interface EventFrame {
   readonly k: 'event';
   readonly m: string;
   readonly p?: unknown;
+  /** The sender's estimate of `p`'s serialized size, stamped on large object payloads (see payload.ts). */
+  readonly z?: number;
 }
 /** The sender closed its endpoint; calls to it will not be answered. */
 export interface ByeFrame {
@@ -124,6 +130,14 @@ function isId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
 }
 
+/** A size stamp, when present, is a finite count of bytes. */
+function badSize(f: Record<string, unknown>): boolean {
+  const z = f['z'];
+  // Most frames carry no stamp: one load that misses; only a present one is checked for ownership.
+  if (z === undefined || !Object.hasOwn(f, 'z')) return false;
+  return typeof z !== 'number' || !(z >= 0) || z === Infinity;
+}
+
 function isName(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_NAME_LENGTH;
 }
@@ -140,9 +154,11 @@ export function readFrame(raw: unknown): Frame | string {
     case 'call':
       if (!isId(f['i'])) return 'call frame with a bad id';
       if (!isName(f['m'])) return 'call frame with a bad method name';
+      if (badSize(f)) return 'call frame with a bad size';
       return raw as CallFrame;
     case 'ok':
       if (!isId(f['i'])) return 'reply frame with a bad id';
+      if (badSize(f)) return 'reply frame with a bad size';
       return raw as OkFrame;
     case 'err':
       if (!isId(f['i'])) return 'error frame with a bad id';
@@ -152,6 +168,7 @@ export function readFrame(raw: unknown): Frame | string {
       return raw as CancelFrame;
     case 'event':
       if (!isName(f['m'])) return 'event frame with a bad event name';
+      if (badSize(f)) return 'event frame with a bad size';
       return raw as EventFrame;
     case 'bye':
       return raw as ByeFrame;
@@ -165,12 +182,14 @@ export function readFrame(raw: unknown): Frame | string {
 // which keeps the send path monomorphic.
 
 /** A call frame; a call without input carries no `p`. */
-export function callFrame(id: string, method: string, input: unknown): CallFrame {
+export function callFrame(id: string, method: string, input: unknown, size?: number): CallFrame {
+  if (size !== undefined) return { k: 'call', i: id, m: method, p: input, z: size };
   return input === undefined ? { k: 'call', i: id, m: method } : { k: 'call', i: id, m: method, p: input };
 }
 
 /** A successful reply; a reply without value carries no `p`. */
-export function okFrame(id: string, value: unknown): OkFrame {
+export function okFrame(id: string, value: unknown, size?: number): OkFrame {
+  if (size !== undefined) return { k: 'ok', i: id, p: value, z: size };
   return value === undefined ? { k: 'ok', i: id } : { k: 'ok', i: id, p: value };
 }
 
@@ -185,7 +204,8 @@ export function cancelFrame(id: string, timeout?: number): CancelFrame {
 }
 
 /** A one-way event; an event without payload carries no `p`. */
-export function eventFrame(name: string, payload: unknown): EventFrame {
+export function eventFrame(name: string, payload: unknown, size?: number): EventFrame {
+  if (size !== undefined) return { k: 'event', m: name, p: payload, z: size };
   return payload === undefined ? { k: 'event', m: name } : { k: 'event', m: name, p: payload };
 }
 

@@ -9,6 +9,8 @@ import type { Transport, TransportReceiver } from './transport.js';
 /** Called by the channel when a write finished: `error` set when it was not delivered. */
 export type WriteDone = (error?: Error | null) => void;
 
+const EMPTY: Frame[] = [];
+
 
 /**
  * A transport over a message channel: subclasses say how to write one envelope and call
@@ -54,9 +56,22 @@ export abstract class BatchingTransport implements Transport {
 
   /**
    * Writes one envelope to the channel. Returns false when the channel asks the writer to wait
-   * (its `done` then signals when to resume). May throw when the envelope cannot be serialized.
+   * (a `done` then signals when to resume). May throw when the envelope cannot be serialized.
+   * `done` is undefined when `doneOnEveryWrite` is false: the channel must then neither throw nor
+   * emit when the write fails (its close event follows).
    */
-  protected abstract write(message: Envelope, done: WriteDone): boolean;
+  protected abstract write(message: Envelope, done: WriteDone | undefined): boolean;
+  /**
+   * Whether every write takes a `done`. A channel whose failed writes are followed by its close
+   * event says false: a callback per write costs a closure and, in node's IPC, a `process.nextTick`
+   * (0.4 to 0.7 µs per sequential call, bench/PROFILE-NOTES.md). Its writes then report failure
+   * only by that close event, so their frames count as possibly sent; and when a write asks to
+   * wait, an empty envelope written with a `done` says when the channel drained (writes finish
+   * in order).
+   */
+  protected get doneOnEveryWrite(): boolean {
+    return true;
+  }
   /** Whether the channel can take writes now. */
   protected abstract isConnected(): boolean;
   /** Stops listening to the channel. */
@@ -71,7 +86,7 @@ export abstract class BatchingTransport implements Transport {
   #handshake(step: 1 | 2): void {
     if (!this.isConnected()) return;
     try {
-      this.write(handshake(step), () => {});
+      this.write(handshake(step), this.doneOnEveryWrite ? () => {} : undefined);
     } catch {
       // A channel that cannot take an empty envelope is closing; its close event follows.
     }
@@ -183,8 +198,9 @@ export abstract class BatchingTransport implements Transport {
 
   #write(batch: Frame[]): void {
     let accepted = true;
+    const every = this.doneOnEveryWrite;
     try {
-      accepted = this.write(envelope(batch), (error) => this.#written(batch, accepted, error));
+      accepted = this.write(envelope(batch), every ? (error) => this.#written(batch, accepted, error) : undefined);
     } catch (error) {
       // Serialization failed. Send the frames one by one so that only the bad one fails.
       if (batch.length > 1) {
@@ -194,7 +210,19 @@ export abstract class BatchingTransport implements Transport {
       }
       return;
     }
-    if (!accepted) this.#blocked = true;
+    if (!accepted) {
+      this.#blocked = true;
+      if (!every) this.#awaitDrain();
+    }
+  }
+
+  /** The last write asked to wait and had no `done`: an empty envelope behind it tells when it finished. */
+  #awaitDrain(): void {
+    try {
+      this.write(envelope([]), (error) => this.#written(EMPTY, false, error));
+    } catch {
+      // Not expected for an empty envelope; the channel's close event settles what is queued.
+    }
   }
 
   #written(batch: Frame[], accepted: boolean, error: Error | null | undefined): void {

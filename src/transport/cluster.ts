@@ -1,5 +1,6 @@
 // Cluster IPC transports: the primary's end for one worker, and a worker's end to its primary.
 // The only module of the RPC core that touches process channels. Must not import endpoint or cluster.
+import type { MessageOptions } from 'node:child_process';
 import type { Worker } from 'node:cluster';
 import type { Envelope } from '../protocol/frames.js';
 import type { Serialization } from '../protocol/payload.js';
@@ -21,6 +22,13 @@ function guardErrors(worker: Worker): void {
   guarded.add(worker);
   worker.on('error', ignore);
 }
+
+/**
+ * Writes without a callback: node then neither calls back nor emits 'error' when a write fails
+ * (node's `swallowErrors`, honoured by Node 20 and later); the channel's disconnect follows. See
+ * BatchingTransport's `doneOnEveryWrite`.
+ */
+const SWALLOW = { swallowErrors: true } as unknown as MessageOptions;
 
 /** How long, after a worker's channel closes, to wait for its exit status. */
 const EXIT_WAIT_MS = 50;
@@ -53,8 +61,13 @@ export class WorkerTransport extends BatchingTransport {
     this.peerGone({ peer: this.peerName, workerId: this.#worker.id, exitCode, signal });
   }
 
-  protected write(message: Envelope, done: WriteDone): boolean {
-    return this.#worker.process.send(message, undefined, undefined, done);
+  protected write(message: Envelope, done: WriteDone | undefined): boolean {
+    const child = this.#worker.process;
+    return done === undefined ? child.send(message, undefined, SWALLOW) : child.send(message, undefined, undefined, done);
+  }
+
+  protected override get doneOnEveryWrite(): boolean {
+    return false;
   }
 
   protected isConnected(): boolean {
@@ -84,8 +97,12 @@ export class PrimaryTransport extends BatchingTransport {
     if (!process.connected) queueMicrotask(this.#onDisconnect);
   }
 
-  protected write(message: Envelope, done: WriteDone): boolean {
-    return process.send!(message, undefined, undefined, done);
+  protected write(message: Envelope, done: WriteDone | undefined): boolean {
+    return done === undefined ? process.send!(message, undefined, SWALLOW) : process.send!(message, undefined, undefined, done);
+  }
+
+  protected override get doneOnEveryWrite(): boolean {
+    return false;
   }
 
   protected isConnected(): boolean {

@@ -14,14 +14,14 @@ class MemoryTransport extends BatchingTransport {
     super(serialization, peerName);
   }
 
-  protected write(message: Envelope, done: WriteDone): boolean {
+  protected write(message: Envelope, done: WriteDone | undefined): boolean {
     // Serialize now, as process.send does, so an unserializable frame throws at the sender.
     const copy = this.serialization === 'json' ? JSON.stringify(message) : serialize(message);
     const other = this.other;
     setImmediate(() => {
-      if (other === undefined || other.closed) return done(new Error('the other end is closed'));
+      if (other === undefined || other.closed) return done?.(new Error('the other end is closed'));
       other.receive(typeof copy === 'string' ? JSON.parse(copy) : deserialize(copy));
-      done(null);
+      done?.(null);
     });
     return true;
   }
