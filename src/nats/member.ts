@@ -1,9 +1,9 @@
 // The public face of a NATS member: joinNamespace, calls to any member, to one, broadcast,
 // events, membership, drain and close. The RPC work is done by the endpoints the namespace keeps.
-import { setMaxListeners } from 'node:events';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Contract, EventMap, ProcedureMap } from '../contract/contract.js';
 import { describe } from '../checks.js';
+import { gather } from '../cluster/broadcast.js';
 import { check } from '../contract/schema.js';
 import type { HandlerContext } from '../endpoint/dispatch.js';
 import type { Side } from '../endpoint/setup.js';
@@ -122,28 +122,10 @@ class Member {
   }
 
   broadcast(method: string, input?: unknown, options?: unknown): Promise<NatsBroadcastResult<unknown>[]> {
-    const targets = this.#ns.membership.list().filter((m) => m.side === this.#ns.other && m.serves && m.state === 'up');
-    const signal = (options as { signal?: unknown } | undefined)?.signal;
-    let callOptions = options;
-    let release = (): void => {};
-    // One listener on the caller's signal however many members: each call listens to a relay.
-    if (signal instanceof AbortSignal && !signal.aborted && targets.length > 1) {
-      const relay = new AbortController();
-      setMaxListeners(0, relay.signal);
-      const onAbort = (): void => relay.abort(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      release = () => signal.removeEventListener('abort', onAbort);
-      callOptions = { ...(options as object), signal: relay.signal };
-    }
-    return Promise.all(
-      targets.map((member) => {
-        const started = performance.now();
-        return this.#callMember(member.id, method, input, callOptions).then(
-          (value): NatsBroadcastResult<unknown> => ({ member, status: 'fulfilled', value, ms: performance.now() - started }),
-          (reason: unknown): NatsBroadcastResult<unknown> => ({ member, status: 'rejected', reason, ms: performance.now() - started }),
-        );
-      }),
-    ).finally(release);
+    const members = this.#ns.membership.list().filter((m) => m.side === this.#ns.other && m.serves && m.state === 'up');
+    // The same scatter/gather as the hub's broadcast; entries name a member instead of a worker.
+    const targets = members.map((member) => ({ info: member, call: (m: string, i: unknown, o: unknown) => this.#callMember(member.id, m, i, o) }));
+    return gather(targets, method, input, options).then((entries) => entries.map(({ worker, ...entry }) => ({ member: worker, ...entry })));
   }
 
   emit(event: string, payload?: unknown): void {
