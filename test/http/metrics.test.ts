@@ -2,12 +2,12 @@
 // deadline when one worker is SIGKILLed and another SIGSTOPped, shows both as down and the others'
 // series, a replacement's counters start again in its slot's series, promtool accepts what is
 // served, reloads and drains are counted, and the server closes with the cluster.
-import { spawn } from 'node:child_process';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { get, pidOf, startCluster, tryConnect, withTimeout, type Cluster } from './helpers.js';
+import { promtool } from '../fixtures/promtool.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/http-metrics-server.ts', import.meta.url));
 const SCRAPE_TIMEOUT = 500;
@@ -59,21 +59,6 @@ function scrape(port: number): Promise<{ text: string; ms: number; type: string 
   );
 }
 
-function promtool(text: string): Promise<{ code: number | null; output: string }> {
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      const child = spawn('promtool', ['check', 'metrics']);
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, output }));
-      child.stdin.end(text);
-    }),
-    30_000,
-    'promtool',
-  );
-}
 
 interface Up {
   readonly port: number;

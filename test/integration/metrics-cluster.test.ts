@@ -1,7 +1,6 @@
 // The primary's scrape over real forked workers: SIGKILL one, SIGSTOP another, and the scrape
 // still answers within its deadline with the others' series and worker_up 0 for both; the killed
 // worker's replacement counts again from zero in the same series; promtool accepts what is served.
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
@@ -10,6 +9,7 @@ import { createClusterCollector, createRpcMetrics, MetricsRegistry, serveMetrics
 import { metricsContract } from '../fixtures/metrics-contract.js';
 import { withTimeout } from '../fixtures/process.js';
 import { killOnTeardown, useFixture, waitForExit } from './helpers.js';
+import { promtool } from '../fixtures/promtool.js';
 
 type Handle = WorkerHandle<typeof metricsContract>;
 const SCRAPE_TIMEOUT = 500;
@@ -32,17 +32,6 @@ function scrape(address: AddressInfo): Promise<{ text: string; ms: number }> {
   );
 }
 
-function promtool(text: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('promtool', ['check', 'metrics']);
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output }));
-    child.stdin.end(text);
-  });
-}
 
 const sample = (text: string, series: string): number | undefined => {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -85,7 +74,7 @@ test('a scrape survives a killed and a stopped worker, and a replacement counts 
   // The primary's, without a worker label: one hub, one set of figures for its three links.
   t.is(sample(healthy.text, 'rpc_client_duration_seconds_count{method="work",outcome="ok"}'), 3);
   t.is(sample(healthy.text, 'rpc_peer_exits_total') ?? 0, 0);
-  const checked = await withTimeout(promtool(healthy.text), 30_000, 'promtool');
+  const checked = await promtool(healthy.text);
   t.is(checked.output.trim(), '', checked.output);
   t.is(checked.code, 0);
 
