@@ -1,34 +1,13 @@
 // Runs every example as a user would (the built package, a real cluster), so they cannot rot.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
+import { run as runCommand, type Ran } from '../package/helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runExample(file: string, limitMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import=tsx', file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${file} did not exit within ${limitMs} ms; stdout so far:\n${stdout}\nstderr:\n${stderr}`));
-    }, limitMs);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+/** Runs an example as a user would, bounded in time. */
+function runExample(file: string, limitMs: number): Promise<Ran> {
+  return runCommand(process.execPath, ['--import=tsx', file], { cwd: root, limitMs });
 }
 
 test('the chat example greets every worker, hears back from each, and exits 0', async (t) => {
