@@ -3,7 +3,8 @@
 // the trace field a call frame carries. Imports the metrics and tracing modules for their types
 // and the outcome label only: nothing here loads `@opentelemetry/api`.
 import { describe } from '../checks.js';
-import { outcomeOf, type RpcGaugeSource, type RpcMetricsHooks } from '../metrics/rpc.js';
+import { outcomeOf } from '../metrics/outcome.js';
+import type { RpcGaugeSource, RpcMetricsHooks } from '../metrics/rpc.js';
 import { setTraceField, type CallFrame } from '../protocol/frames.js';
 import type { RpcClientSpan, RpcServerSpan, RpcTracing } from '../tracing/otel.js';
 

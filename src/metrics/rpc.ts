@@ -1,10 +1,12 @@
 // The RPC layer's instruments: the hook interface an endpoint calls where things happen, and its
 // implementation over a registry. An endpoint without metrics holds `undefined` and pays one
 // check per hook site. Imports only the error table.
-import { ErrorCodes } from '../errors.js';
 import { METRICS, type MetricDefinition } from './definitions.js';
 import type { MetricOptions } from './metric.js';
+import { isOutcome, outcomeOf } from './outcome.js';
 import type { MetricsRegistry } from './registry.js';
+
+export { outcomeOf };
 
 /**
  * Which end of a call: `client` made it, `server` served it.
@@ -49,18 +51,6 @@ export interface RpcMetricsHooks {
   watch(source: RpcGaugeSource): () => void;
 }
 
-const OUTCOMES = new Set<string>(['ok', 'error', ...Object.keys(ErrorCodes)]);
-
-/**
- * The outcome label of a settled call: `'ok'`, the `code` of a typed-cluster-rpc error, or
- * `'error'` for anything else.
- * @public
- */
-export function outcomeOf(error: unknown): string {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && OUTCOMES.has(code) ? code : 'error';
-}
-
 /** A definition as registry options (the histogram's buckets included). */
 export function optionsOf(d: MetricDefinition, maxSeries?: number): MetricOptions & { buckets: readonly number[] } {
   return { name: d.name, help: d.help, labelNames: d.labelNames, buckets: d.buckets ?? [], ...(maxSeries !== undefined ? { maxSeries } : {}) };
@@ -101,7 +91,7 @@ export function createRpcMetrics(registry: MetricsRegistry): RpcMetricsHooks {
   });
 
   const handle = (side: RpcSide, method: string, outcome: string): Observe => {
-    const label = OUTCOMES.has(outcome) ? outcome : 'error';
+    const label = isOutcome(outcome) ? outcome : 'error';
     let byOutcome = handles[side].get(method);
     if (byOutcome === undefined) {
       // Methods come from the contract; a cache past the series cap would only hold refusals.
@@ -115,7 +105,7 @@ export function createRpcMetrics(registry: MetricsRegistry): RpcMetricsHooks {
 
   return {
     callSettled: (method, side, outcome, seconds) => handle(side, method, outcome).observe(seconds),
-    callRefused: (side, reason) => refused[side].inc({ reason: OUTCOMES.has(reason) ? reason : 'error' }),
+    callRefused: (side, reason) => refused[side].inc({ reason: isOutcome(reason) ? reason : 'error' }),
     lateReply: () => late.inc(),
     protocolError: () => protocol.inc(),
     peerExited: () => exits.inc(),

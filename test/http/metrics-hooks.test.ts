@@ -4,7 +4,7 @@ import test from 'ava';
 import { Member } from '../../src/http/primary/member.js';
 import { loadScore, PrimaryMetrics, restartReason } from '../../src/http/primary/metrics.js';
 import { LoadMeter } from '../../src/http/worker/load-meter.js';
-import { createWorkerMetrics, metricsAnswer, unfinishedConnections, withUnfinished } from '../../src/http/worker/metrics.js';
+import { loadWorkerMetrics, metricsAnswer, unfinishedConnections, withUnfinished } from '../../src/http/worker/metrics.js';
 import type { MetricsSnapshot } from '../../src/metrics/index.js';
 
 const OPTIONS = Object.freeze({ port: undefined, host: '127.0.0.1', path: '/metrics', timeout: 200, promClient: false });
@@ -119,11 +119,11 @@ test("a drain's unfinished connections: busy or still without a request; idle ke
   t.deepEqual(await withUnfinished(Promise.resolve({ drained: 1, remaining: 1 }), meter), { drained: 1, remaining: 1, closed: 2 });
 });
 
-test('a worker measures nothing without the option, and answers the metrics procedure with no family', (t) => {
+test('a worker measures nothing without the option, and answers the metrics procedure with no family', async (t) => {
   const meter = new LoadMeter<object>(() => 0);
-  t.is(createWorkerMetrics(undefined, meter), undefined);
+  t.is(await loadWorkerMetrics(undefined, meter), undefined);
   t.deepEqual(metricsAnswer(undefined), { families: [] });
-  const metrics = createWorkerMetrics(OPTIONS, meter)!;
+  const metrics = (await loadWorkerMetrics(OPTIONS, meter))!;
   meter.requestStarted({});
   metrics.http.requestFinished('GET', 200, 0.01);
   const snap = metrics.snapshot() as MetricsSnapshot;

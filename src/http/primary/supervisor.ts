@@ -18,7 +18,8 @@ import { clusterHealth, type ClusterHealth, type SlotVacancy } from './health.js
 import { Member, restartsAfterExit, type HttpWorkerInfo, type WorkerExit } from './member.js';
 import { describeLimit, RestartBudget } from './restart-policy.js';
 import { ping } from './heartbeat.js';
-import { PrimaryMetrics } from './metrics.js';
+import { LateRpcHooks, loadPrimaryMetrics } from './late-metrics.js';
+import type { PrimaryMetrics } from './metrics.js';
 import { forcedLine, retire, retireAll, stopStarting } from './retire.js';
 import { Rollout } from './rollout.js';
 import { Roster } from './roster.js';
@@ -36,7 +37,9 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   readonly #dealer: ConnectionDealer | undefined;
   readonly #rollout: Rollout;
   /** The primary's metrics (the whole cluster's scrape); undefined when the `metrics` option is off. */
-  readonly metrics: PrimaryMetrics | undefined;
+  metrics: PrimaryMetrics | undefined;
+  /** The hub's RPC hooks, bound to the metrics once `start()` has loaded them. */
+  readonly #rpcHooks: LateRpcHooks | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #booting = true;
   #stopping: Promise<number> | undefined;
@@ -49,8 +52,8 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
     this.#budget = new RestartBudget(options.restart);
     const control: Handlers<ControlContract['primary'], PrimaryHandlerContext> = { clusterStats: () => this.clusterStats() };
     const handlers: Handlers<MergedContract<C>['primary'], PrimaryHandlerContext> = { ...userHandlers(user), ...control };
-    this.metrics = options.metrics === undefined ? undefined : new PrimaryMetrics(options.metrics, { slots: options.workers, members: () => this.#roster.all(), occupants: () => this.#roster.occupants(), connections: () => ({ handedOver: this.#dealer?.handedOver ?? 0, dropped: this.#dealer?.dropped ?? 0 }) });
-    const rpc = this.metrics?.rpc;
+    this.#rpcHooks = options.metrics === undefined ? undefined : new LateRpcHooks();
+    const rpc = this.#rpcHooks;
     this.#hub = createPrimary(contract, { timeout: options.rpcTimeout, serialization: options.serialization, logger: options.logger, handlers, ...(rpc !== undefined ? { metrics: rpc } : {}) });
     this.#control = controlHub(this.#hub);
     this.#control.on('workerListening', (_payload, ctx) => this.#onListening(ctx.worker.id));
@@ -81,6 +84,9 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
    * stop during the boot (a signal) stops what has started: this then rejects, and `stoppedEarly` says so.
    */
   async start(): Promise<void> {
+    if (this.#rpcHooks !== undefined && this.#options.metrics !== undefined) {
+      this.metrics = await loadPrimaryMetrics(this.#options.metrics, this.#rpcHooks, { slots: this.#options.workers, members: () => this.#roster.all(), occupants: () => this.#roster.occupants(), connections: () => ({ handedOver: this.#dealer?.handedOver ?? 0, dropped: this.#dealer?.dropped ?? 0 }) });
+    }
     if (this.#dealer !== undefined) this.address = await this.#dealer.listen(this.#options.port, this.#options.host);
     await this.metrics?.listen(() => this.#dealer?.close());
     if (this.#stopping !== undefined) {

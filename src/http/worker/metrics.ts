@@ -1,11 +1,10 @@
-// A worker's metrics, when the `metrics` option is on: its registry (HTTP requests, process
-// figures), the snapshot its `metrics` procedure answers, and the connections a drain left
-// unfinished. Never imports src/http/primary.
-import { createHttpWorkerMetrics, type HttpWorkerMetricsHooks } from '../../metrics/http.js';
-import { combineSnapshots, promClientSnapshot } from '../../metrics/prom-client.js';
-import { registerProcessMetrics } from '../../metrics/process.js';
-import { createRpcMetrics, type RpcMetricsHooks } from '../../metrics/rpc.js';
-import { MetricsRegistry } from '../../metrics/registry.js';
+// A worker's metrics, when the `metrics` option is on: what the worker's code sees of them (the
+// snapshot its `metrics` procedure answers, the request timing, the connections a drain left
+// unfinished). Their registry and instruments (instruments.ts) are imported only when the option
+// is on. Never imports src/http/primary.
+import type { HttpWorkerMetricsHooks } from '../../metrics/http.js';
+import type { RpcMetricsHooks } from '../../metrics/rpc.js';
+import type { MetricsRegistry } from '../../metrics/registry.js';
 import type { MetricsSnapshot } from '../../metrics/snapshot.js';
 import type { ResolvedHttpMetrics } from '../metrics-options.js';
 import type { WorkerServer } from '../options.js';
@@ -23,15 +22,14 @@ export interface WorkerMetrics {
 
 const EMPTY: MetricsSnapshot = Object.freeze({ families: Object.freeze([]) as never });
 
-/** The worker's registry and instruments; undefined when metrics are off (nothing is measured). */
-export function createWorkerMetrics(options: ResolvedHttpMetrics | undefined, meter: LoadMeter<object>): WorkerMetrics | undefined {
+/**
+ * The worker's registry and instruments, when the `metrics` option is on: the metrics module is
+ * imported only then (a worker without them never loads it). Undefined when off.
+ */
+export async function loadWorkerMetrics(options: ResolvedHttpMetrics | undefined, meter: LoadMeter<object>): Promise<WorkerMetrics | undefined> {
   if (options === undefined) return undefined;
-  const registry = new MetricsRegistry();
-  const http = createHttpWorkerMetrics(registry);
-  registerProcessMetrics(registry);
-  http.watch({ activeRequests: () => meter.inFlight });
-  const snapshot = options.promClient ? async () => combineSnapshots(registry.snapshot(), await promClientSnapshot()) : () => registry.snapshot();
-  return { registry, http, rpc: createRpcMetrics(registry), snapshot };
+  const { createWorkerMetrics } = await import('./instruments.js');
+  return createWorkerMetrics(options, meter);
 }
 
 /** What the `metrics` procedure answers: the worker's snapshot, or no family when metrics are off. */

@@ -9,7 +9,7 @@ import { Drain } from './drain.js';
 import { connectWorker, reportFailure, type WorkerParts } from './link.js';
 import { LoadMeter } from './load-meter.js';
 import { LoopDelay } from './loop-delay.js';
-import { createWorkerMetrics, observeRequests } from './metrics.js';
+import { loadWorkerMetrics, observeRequests } from './metrics.js';
 import { instrument, reportLoad, takeTraffic } from './serve.js';
 
 /**
@@ -44,12 +44,12 @@ export async function runWorker<C extends Contract>(options: HttpClusterOptions<
     // Exit once the answer has left: the primary waits for this exit.
     exit: (code) => void setImmediate(() => process.exit(code)),
   });
-  const metrics = createWorkerMetrics(resolved.metrics, meter);
-  const parts: WorkerParts = { meter, loop: new LoopDelay(), drain, metrics };
   // From the first line, before the server exists: a worker ignores the terminal's Ctrl-C (sent to
   // the whole process group; the primary coordinates), and a SIGTERM sent to it alone drains it.
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => void drain.start(resolved.shutdownTimeout));
+  const metrics = await loadWorkerMetrics(resolved.metrics, meter);
+  const parts: WorkerParts = { meter, loop: new LoopDelay(), drain, metrics };
   const primary = connectWorker(options, resolved, contract, parts);
   const link = controlLink(primary);
 
