@@ -121,8 +121,10 @@ export interface HttpClusterOptions<C extends Contract = Contract<{}, {}, {}>> {
    */
   readonly workers?: number;
   /**
-   * How connections are spread.
-   * @defaultValue `'least-loaded'`
+   * How connections are spread. `'os'` measured best with a new connection per request and with a
+   * worker whose event loop blocks; `'least-loaded'` had the shortest tails with kept-alive
+   * connections of uneven cost (the README has the numbers and when to choose which).
+   * @defaultValue `'os'`
    */
   readonly balance?: BalanceStrategy;
   /** The user's own contract, served beside the built-in control procedures (whose names are reserved). */
@@ -233,7 +235,7 @@ export interface ResolvedHttpOptions {
 
 /** The defaults of {@link HttpClusterOptions}, resolved once. */
 export const HTTP_DEFAULTS = Object.freeze({
-  balance: 'least-loaded' as BalanceStrategy,
+  balance: 'os' as BalanceStrategy,
   shutdownTimeout: 10_000,
   readyTimeout: 10_000,
   heartbeatInterval: 1_000,

@@ -1,9 +1,14 @@
 // The other balance strategies: 'round-robin' (SCHED_RR) and 'os' (SCHED_NONE) serve requests, and
-// drain on SIGTERM like least-loaded does.
+// drain on SIGTERM like least-loaded does; so does a cluster given no `balance` (the default, 'os').
 import test from 'ava';
+import { resolveHttpOptions } from '../../src/http/options.js';
 import { BOUND, get, startCluster, tally, withTimeout } from './helpers.js';
 
-for (const balance of ['round-robin', 'os'] as const) {
+test("the default balance is 'os'", (t) => {
+  t.is(resolveHttpOptions({ port: 0, worker: () => Promise.reject(new Error('not called')) }).balance, 'os');
+});
+
+for (const balance of ['round-robin', 'os', 'default'] as const) {
   test(`balance '${balance}' serves requests from the workers and shuts down with exit 0`, async (t) => {
     const c = await startCluster(t, { WORKERS: '2', BALANCE: balance });
     const { port, address, workers } = await c.listening();
