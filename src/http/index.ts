@@ -15,11 +15,14 @@ import type { HttpWorkerInfo, WorkerExit } from './primary/member.js';
 import type { RetiredWorker } from './primary/retire.js';
 import { applySchedulingPolicy } from './primary/scheduling.js';
 import { wireProcess } from './primary/signals.js';
+import { joinPrimaryNats } from './primary/nats.js';
+import type { HttpNatsMembership } from './nats-options.js';
 import { Supervisor } from './primary/supervisor.js';
 import { runWorker, type HttpClusterWorker } from './worker/runtime.js';
 
 export type { BalanceStrategy, HttpClusterOptions, RestartOptions, WorkerContext, WorkerServer } from './options.js';
 export type { HttpMetricsOptions } from './metrics-options.js';
+export type { HttpNatsMemberOptions, HttpNatsMembership, HttpNatsOptions, NatsClusterContract } from './nats-options.js';
 export type { HttpWorkerInfo, WorkerExit, WorkerLoad } from './primary/member.js';
 export type { ClusterHealth, SlotVacancy } from './primary/health.js';
 export type { RetiredWorker } from './primary/retire.js';
@@ -55,6 +58,13 @@ export interface HttpClusterPrimary<C extends Contract> {
   metrics(): Promise<string>;
   /** Where the primary serves `/metrics` (the `metrics.port` option); undefined without one. */
   readonly metricsAddress: AddressInfo | undefined;
+  /**
+   * The primary's member of the NATS namespace (the `nats` option): resolves once it joined; from
+   * it, call any worker of any machine, one by id, or `broadcast('stats')` to all of them. Rejects
+   * when it could not join (logged too; the cluster serves HTTP either way). It leaves after
+   * `close()`. `undefined` without the option.
+   */
+  readonly nats: HttpNatsMembership<C, 'primary'> | undefined;
   /**
    * Rolling restart: replaces workers one at a time, each new one ready before the old one
    * drains; the old workers' drains overlap, and resolves once every old worker has exited. A
@@ -93,8 +103,10 @@ export interface HttpClusterPrimary<C extends Contract> {
 class App<C extends Contract> implements HttpClusterPrimary<C> {
   readonly isPrimary = true;
   readonly #supervisor: Supervisor<C>;
-  constructor(supervisor: Supervisor<C>) {
+  readonly nats: HttpNatsMembership<C, 'primary'> | undefined;
+  constructor(supervisor: Supervisor<C>, nats: HttpNatsMembership<C, 'primary'> | undefined) {
     this.#supervisor = supervisor;
+    this.nats = nats;
   }
   get address(): AddressInfo {
     return this.#supervisor.address!;
@@ -159,14 +171,19 @@ export async function runHttpCluster<C extends Contract = Contract<{}, {}, {}>>(
 
   applySchedulingPolicy(resolved.balance);
   const supervisor = new Supervisor(contract, options.handlers?.primary, resolved);
+  // Loaded, checked and joined before the first fork; the join runs beside the boot.
+  const nats = await joinPrimaryNats(options, resolved, supervisor);
   const unwire = wireProcess(supervisor, resolved);
   try {
     await supervisor.start();
   } catch (error) {
-    if (!supervisor.stoppedEarly) unwire();
+    if (!supervisor.stoppedEarly) {
+      unwire();
+      await nats?.leave(resolved.shutdownTimeout);
+    }
     // Stopped by a signal while starting: the process exits with the stop's code once it is over.
     else if (resolved.exitProcess) return new Promise<never>(() => {});
     throw error;
   }
-  return new App(supervisor);
+  return new App(supervisor, nats?.member);
 }

@@ -37,6 +37,8 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   readonly #rollout: Rollout;
   /** The primary's metrics (the whole cluster's scrape); undefined when the `metrics` option is off. */
   readonly metrics: PrimaryMetrics | undefined;
+  /** Awaited once the workers and the hub have stopped, before `stopped` (the NATS member's leave); each must not reject. */
+  readonly afterStop: (() => Promise<void>)[] = [];
   #heartbeat: NodeJS.Timeout | undefined;
   #booting = true;
   #stopping: Promise<number> | undefined;
@@ -270,6 +272,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       if (forced.length > 0) this.#tell('stopForced', { deadlineMs, workers: forced });
       await this.#hub.close();
       await this.metrics?.close();
+      for (const hook of this.afterStop) await hook();
       const gaveUp = [...this.#vacancies.values()].some((v) => !v.restarting);
       const code = forced.length > 0 || gaveUp ? 1 : 0;
       this.#tell('stopped', code);

@@ -10,6 +10,8 @@ import { connectWorker, reportFailure, type WorkerParts } from './link.js';
 import { LoadMeter } from './load-meter.js';
 import { LoopDelay } from './loop-delay.js';
 import { createWorkerMetrics, observeRequests } from './metrics.js';
+import type { HttpNatsMembership } from '../nats-options.js';
+import { joinWorkerNats } from './nats.js';
 import { instrument, reportLoad, takeTraffic } from './serve.js';
 
 /**
@@ -23,6 +25,12 @@ export interface HttpClusterWorker<C extends Contract> {
   readonly primary: PrimaryLink<MergedContract<C>>;
   /** The worker's server, as the factory returned it. */
   readonly server: WorkerServer;
+  /**
+   * This worker's member of the NATS namespace (the `nats` option): resolves once it joined (call
+   * other members, broadcast to every worker of every machine, listen to events); rejects when it
+   * could not join (logged too). `undefined` without the option.
+   */
+  readonly nats: HttpNatsMembership<C, 'worker'> | undefined;
 }
 
 // http, https and http2 servers are all net servers (TLS ones through tls.Server) with a
@@ -43,9 +51,12 @@ export async function runWorker<C extends Contract>(options: HttpClusterOptions<
     schedule: (callback, ms) => void setTimeout(callback, ms).unref(),
     // Exit once the answer has left: the primary waits for this exit.
     exit: (code) => void setImmediate(() => process.exit(code)),
+    // The NATS member drains beside the HTTP drain, and the exit waits for its goodbye.
+    leave: (deadlineMs) => nats?.leave(deadlineMs) ?? Promise.resolve(),
   });
   const metrics = createWorkerMetrics(resolved.metrics, meter);
   const parts: WorkerParts = { meter, loop: new LoopDelay(), drain, metrics };
+  const nats = joinWorkerNats(options, resolved, parts);
   // From the first line, before the server exists: a worker ignores the terminal's Ctrl-C (sent to
   // the whole process group; the primary coordinates), and a SIGTERM sent to it alone drains it.
   process.on('SIGINT', () => {});
@@ -68,5 +79,5 @@ export async function runWorker<C extends Contract>(options: HttpClusterOptions<
   const report = reportLoad(link, parts, resolved.loadReportInterval);
   await takeTraffic(httpServer, resolved, parts, report).catch((error: unknown) => reportFailure(link, error));
   link.emit('workerListening', {});
-  return { isPrimary: false, primary, server: httpServer };
+  return { isPrimary: false, primary, server: httpServer, nats: nats?.member };
 }

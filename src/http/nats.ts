@@ -1,0 +1,72 @@
+// The HTTP cluster's side of a NATS namespace: the contract its members serve, the full check of
+// the member options, and one process's connect-and-join. Loaded only through import() when the
+// `nats` option is given, so the HTTP entry never loads src/nats or @nats-io without it.
+import type { NatsConnection } from '@nats-io/transport-node';
+import { defineContract, type Contract, type EventMap, type ProcedureMap } from '../contract/contract.js';
+import type { LogSink } from '../logger.js';
+import { joinNamespace } from '../nats/member.js';
+import { resolveNatsOptions } from '../nats/options.js';
+import type { NatsMember } from '../nats/types.js';
+import { controlContract } from './control.js';
+import { log } from './log.js';
+import type { NatsClusterContract, ResolvedHttpNats } from './nats-options.js';
+
+/** The contract served over NATS: the user's worker procedures with `stats` and `ping`, `clusterStats`, the user's events. */
+export function natsContract<C extends Contract>(user: C | undefined): NatsClusterContract<C> {
+  const u = user ?? defineContract({});
+  const { stats, ping } = controlContract.worker;
+  return defineContract({
+    worker: { ...(u.worker as ProcedureMap), stats, ping },
+    primary: { ...(controlContract.primary as ProcedureMap) },
+    events: { ...(u.events as EventMap) },
+  }) as unknown as NatsClusterContract<C>;
+}
+
+/** Checks the pass-through member options in full, as `joinNamespace` would, naming the option. */
+export function checkMemberOptions(nats: ResolvedHttpNats): void {
+  resolveNatsOptions('runHttpCluster: nats.member', { ...nats.member, namespace: nats.namespace, side: 'worker' }, []);
+}
+
+/** Follows the connection for the logs: a loss, a reconnect, a close for good. */
+function watch(nc: NatsConnection, logger: LogSink, who: string): () => void {
+  const status = nc.status();
+  void (async () => {
+    for await (const s of status) {
+      if (s.type === 'disconnect') log(logger, 'warn', `${who} lost its NATS connection (${s.server}); calls over NATS fail fast until it reconnects`);
+      else if (s.type === 'reconnect') log(logger, 'info', `${who} reconnected to NATS (${s.server})`);
+    }
+  })().catch(() => undefined);
+  void nc.closed().then((error) => {
+    if (error) log(logger, 'error', `${who}'s NATS connection closed: ${error.message}; it left the namespace, and serves HTTP still`);
+  });
+  return () => (status as unknown as { stop(): void }).stop();
+}
+
+/** What one process's join yields: the member, and how to stop watching its connection. */
+export interface Joined<M> {
+  readonly member: M;
+  readonly unwatch: () => void;
+}
+
+/**
+ * Opens the connection through the user's factory (handing it to `opened` at once, so it is closed
+ * even if the join fails) and joins the namespace serving `side` with these handlers.
+ */
+export async function connectAndJoin<C extends Contract, S extends 'primary' | 'worker'>(
+  nats: ResolvedHttpNats,
+  contract: NatsClusterContract<C>,
+  side: S,
+  handlers: unknown,
+  logger: LogSink,
+  who: string,
+  opened: (nc: NatsConnection) => void,
+): Promise<Joined<NatsMember<NatsClusterContract<C>, S>>> {
+  const nc = await nats.connect();
+  if (typeof nc !== 'object' || nc === null || typeof (nc as { subscribe?: unknown }).subscribe !== 'function') {
+    throw new TypeError('runHttpCluster: nats.connect must resolve to a NATS connection from @nats-io/transport-node');
+  }
+  opened(nc);
+  const options = { ...nats.member, namespace: nats.namespace, side, logger, handlers } as never;
+  const member = (await joinNamespace(nc, contract as Contract<ProcedureMap, ProcedureMap, EventMap>, options)) as unknown as NatsMember<NatsClusterContract<C>, S>;
+  return { member, unwatch: watch(nc, logger, who) };
+}
