@@ -29,6 +29,7 @@ export type { RetiredWorker } from './primary/retire.js';
 export type { HttpClusterWorker } from './worker/runtime.js';
 export type { Logger } from '../logger.js';
 export type { ClusterStats, MergedContract, ControlContract, WorkerState } from './control.js';
+export { natsClusterContract } from './nats-options.js';
 export { RpcReloadError, RpcSchedulingPolicyError, RpcWorkerStartError } from './errors.js';
 
 /**

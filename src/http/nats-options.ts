@@ -2,10 +2,10 @@
 // src/nats and @nats-io: this module is loaded with the HTTP entry, and NATS must stay optional.
 import type { NatsConnection } from '@nats-io/transport-node';
 import { checkBoolean, checkOptions, describe } from '../checks.js';
-import type { Contract } from '../contract/contract.js';
+import { defineContract, type Contract, type EventMap, type ProcedureMap } from '../contract/contract.js';
 import type { NatsMemberOptions } from '../nats/options.js';
 import type { NatsMember } from '../nats/types.js';
-import type { ControlContract } from './control.js';
+import { controlContract, type ControlContract } from './control.js';
 
 /**
  * The member options a cluster passes through to each of its NATS members (heartbeats, timeouts,
@@ -59,6 +59,27 @@ export type NatsClusterContract<C extends Contract> = Contract<
  * @public
  */
 export type HttpNatsMembership<C extends Contract, S extends 'primary' | 'worker'> = Promise<NatsMember<NatsClusterContract<C>, S>>;
+
+/**
+ * The contract a cluster with the `nats` option serves over NATS, built from the user's contract:
+ * join the namespace with it from any other process (an admin script, another service) to call
+ * the clusters' workers (`side: 'primary'`) or their primaries (`side: 'worker'`).
+ * @example
+ * ```ts
+ * const admin = await joinNamespace(nc, natsClusterContract(shopContract), { namespace: 'shop', side: 'primary', serve: false });
+ * const stats = await admin.broadcast('stats'); // every worker of every machine
+ * ```
+ * @public
+ */
+export function natsClusterContract<C extends Contract = Contract<{}, {}, {}>>(contract?: C): NatsClusterContract<C> {
+  const u = contract ?? defineContract({});
+  const { stats, ping } = controlContract.worker;
+  return defineContract({
+    worker: { ...(u.worker as ProcedureMap), stats, ping },
+    primary: { ...(controlContract.primary as ProcedureMap) },
+    events: { ...(u.events as EventMap) },
+  }) as unknown as NatsClusterContract<C>;
+}
 
 export interface ResolvedHttpNats {
   readonly connect: () => Promise<NatsConnection>;

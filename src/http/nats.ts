@@ -1,26 +1,14 @@
-// The HTTP cluster's side of a NATS namespace: the contract its members serve, the full check of
-// the member options, and one process's connect-and-join. Loaded only through import() when the
+// The HTTP cluster's side of a NATS namespace: the full check of the member options, and one
+// process's connect-and-join. Loaded only through import() when the
 // `nats` option is given, so the HTTP entry never loads src/nats or @nats-io without it.
 import type { NatsConnection } from '@nats-io/transport-node';
-import { defineContract, type Contract, type EventMap, type ProcedureMap } from '../contract/contract.js';
+import type { Contract, EventMap, ProcedureMap } from '../contract/contract.js';
 import type { LogSink } from '../logger.js';
 import { joinNamespace } from '../nats/member.js';
 import { resolveNatsOptions } from '../nats/options.js';
 import type { NatsMember } from '../nats/types.js';
-import { controlContract } from './control.js';
 import { log } from './log.js';
 import type { NatsClusterContract, ResolvedHttpNats } from './nats-options.js';
-
-/** The contract served over NATS: the user's worker procedures with `stats` and `ping`, `clusterStats`, the user's events. */
-export function natsContract<C extends Contract>(user: C | undefined): NatsClusterContract<C> {
-  const u = user ?? defineContract({});
-  const { stats, ping } = controlContract.worker;
-  return defineContract({
-    worker: { ...(u.worker as ProcedureMap), stats, ping },
-    primary: { ...(controlContract.primary as ProcedureMap) },
-    events: { ...(u.events as EventMap) },
-  }) as unknown as NatsClusterContract<C>;
-}
 
 /** Checks the pass-through member options in full, as `joinNamespace` would, naming the option. */
 export function checkMemberOptions(nats: ResolvedHttpNats): void {

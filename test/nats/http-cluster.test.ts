@@ -5,7 +5,7 @@ import test from 'ava';
 import { connect } from '@nats-io/transport-node';
 import { joinNamespace } from '../../src/nats/index.js';
 import type { LeftReason, MemberInfo } from '../../src/nats/index.js';
-import { natsContract } from '../../src/http/nats.js';
+import { natsClusterContract } from '../../src/http/index.js';
 import { machineContract } from '../fixtures/machine-contract.js';
 import { startNatsServer } from '../fixtures/nats-server.js';
 import { BOUND, withTimeout } from '../fixtures/process.js';
@@ -13,7 +13,7 @@ import { get, startCluster, type Cluster } from '../http/helpers.js';
 import { freshNamespace } from './helpers.js';
 
 const FIXTURE = new URL('../fixtures/http-nats-server.ts', import.meta.url).pathname;
-const contract = natsContract(machineContract);
+const contract = natsClusterContract(machineContract);
 
 async function machine(t: Parameters<typeof startCluster>[0], name: string, url: string, namespace: string): Promise<{ cluster: Cluster; pid: number; port: number; workerPids: number[]; natsId: string }> {
   const cluster = await startCluster(t, { MACHINE: name, NATS_URL: url, NAMESPACE: namespace, WORKERS: '2' }, FIXTURE);

@@ -3,7 +3,7 @@
 // option is given; its member options are checked in full before the first fork.
 import type { Contract } from '../../contract/contract.js';
 import type { NatsMember } from '../../nats/types.js';
-import type { NatsClusterContract } from '../nats-options.js';
+import { natsClusterContract, type NatsClusterContract } from '../nats-options.js';
 import { NatsPresence } from '../nats-presence.js';
 import type { HttpClusterOptions, ResolvedHttpOptions } from '../options.js';
 import type { Supervisor } from './supervisor.js';
@@ -20,7 +20,7 @@ export async function joinPrimaryNats<C extends Contract>(
   wiring.checkMemberOptions(nats);
   const who = `the primary (pid ${process.pid})`;
   const handlers = { clusterStats: () => supervisor.clusterStats() };
-  const contract = wiring.natsContract(options.contract);
+  const contract = natsClusterContract(options.contract);
   const presence = new NatsPresence(
     (opened) => wiring.connectAndJoin(nats, contract, 'primary', handlers, resolved.logger, who, opened),
     nats,

@@ -4,7 +4,7 @@
 import type { Contract } from '../../contract/contract.js';
 import type { NatsMember } from '../../nats/types.js';
 import { userHandlers } from '../control.js';
-import type { NatsClusterContract } from '../nats-options.js';
+import { natsClusterContract, type NatsClusterContract } from '../nats-options.js';
 import { NatsPresence } from '../nats-presence.js';
 import type { HttpClusterOptions, ResolvedHttpOptions } from '../options.js';
 import { workerStats, type WorkerParts } from './link.js';
@@ -27,7 +27,7 @@ export function joinWorkerNats<C extends Contract>(
     async (opened) => {
       const wiring = await import('../nats.js');
       wiring.checkMemberOptions(nats);
-      return wiring.connectAndJoin(nats, wiring.natsContract(options.contract), 'worker', handlers, resolved.logger, who, opened);
+      return wiring.connectAndJoin(nats, natsClusterContract(options.contract), 'worker', handlers, resolved.logger, who, opened);
     },
     nats,
     resolved.logger,
