@@ -22,7 +22,7 @@ import { runWorker, type HttpClusterWorker } from './worker/runtime.js';
 
 export type { BalanceStrategy, HttpClusterOptions, RestartOptions, WorkerContext, WorkerServer } from './options.js';
 export type { HttpMetricsOptions } from './metrics-options.js';
-export type { HttpNatsMemberOptions, HttpNatsMembership, HttpNatsOptions, NatsClusterContract } from './nats-options.js';
+export type { HttpNatsConnection, HttpNatsMemberOptions, HttpNatsMembership, HttpNatsOptions, NatsClusterContract } from './nats-options.js';
 export type { HttpWorkerInfo, WorkerExit, WorkerLoad } from './primary/member.js';
 export type { ClusterHealth, SlotVacancy } from './primary/health.js';
 export type { RetiredWorker } from './primary/retire.js';

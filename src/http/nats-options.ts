@@ -1,6 +1,6 @@
 // The `nats` option of runHttpCluster: its types and its shallow checks. Type-only imports of
-// src/nats and @nats-io: this module is loaded with the HTTP entry, and NATS must stay optional.
-import type { NatsConnection } from '@nats-io/transport-node';
+// src/nats, none of @nats-io: this module is loaded with the HTTP entry, and NATS must stay
+// optional, in its types too (a consumer that checks its libraries need not have the peer).
 import { checkBoolean, checkOptions, describe } from '../checks.js';
 import { defineContract, type Contract, type EventMap, type ProcedureMap } from '../contract/contract.js';
 import type { NatsMemberOptions } from '../nats/options.js';
@@ -15,6 +15,23 @@ import { controlContract, type ControlContract } from './control.js';
 export type HttpNatsMemberOptions = Omit<NatsMemberOptions, 'namespace' | 'side' | 'serve' | 'logger'>;
 
 /**
+ * The connection the `nats` option's factory opens: a `NatsConnection` of `@nats-io/transport-node`
+ * (what its `connect()` resolves to). Named by the few members the cluster relies on, so the HTTP
+ * entry's types do not need that optional peer installed; the join checks the rest.
+ * @public
+ */
+export interface HttpNatsConnection {
+  /** Subscribes to a subject (checked before the join). */
+  subscribe(subject: string, ...rest: never[]): unknown;
+  /** Whether the connection is closed for good. */
+  isClosed(): boolean;
+  /** Closes the connection. */
+  close(): Promise<void>;
+  /** Resolves once the connection is closed for good (with the error that closed it, if any). */
+  closed(): Promise<void | Error>;
+}
+
+/**
  * Joins every process of the HTTP cluster to a NATS namespace (`typed-cluster-rpc/nats`), so that
  * the workers and the primaries of several machines are reachable from one another and from any
  * other member: each worker serves the user's worker procedures plus the built-in `stats` and
@@ -26,7 +43,7 @@ export interface HttpNatsOptions {
    * Opens a NATS connection (your servers, credentials, TLS and reconnect options). Called once in
    * every process that joins, the primary and each worker: a connection cannot cross a fork.
    */
-  readonly connect: () => Promise<NatsConnection>;
+  readonly connect: () => Promise<HttpNatsConnection>;
   /** The namespace to join: 1 to 64 letters, digits, `_` or `-`. Every machine of one service uses the same. */
   readonly namespace: string;
   /** Options of each member (heartbeats, timeouts, serialization, a label). */
@@ -82,7 +99,7 @@ export function natsClusterContract<C extends Contract = Contract<{}, {}, {}>>(c
 }
 
 export interface ResolvedHttpNats {
-  readonly connect: () => Promise<NatsConnection>;
+  readonly connect: () => Promise<HttpNatsConnection>;
   readonly namespace: string;
   readonly member: HttpNatsMemberOptions;
   readonly closeConnection: boolean;
@@ -110,7 +127,7 @@ export function resolveHttpNats(value: unknown): ResolvedHttpNats | undefined {
     if (Object.hasOwn(member, key)) throw new TypeError(`${where}.member.${key} is set by the cluster; leave it out`);
   }
   return Object.freeze({
-    connect: o['connect'] as () => Promise<NatsConnection>,
+    connect: o['connect'] as () => Promise<HttpNatsConnection>,
     namespace: o['namespace'],
     member: Object.freeze({ ...member }) as HttpNatsMemberOptions,
     closeConnection: o['closeConnection'] === undefined ? true : checkBoolean(where, 'closeConnection', o['closeConnection']),

@@ -1,10 +1,9 @@
 // One cluster process's presence in the NATS namespace: the join under way (its failure logged,
 // never thrown at the process), and the bounded leave a drain or a stop awaits. No runtime import
 // of src/nats or @nats-io: the join itself is passed in, behind the lazy import().
-import type { NatsConnection } from '@nats-io/transport-node';
 import type { LogSink } from '../logger.js';
 import { log } from './log.js';
-import type { ResolvedHttpNats } from './nats-options.js';
+import type { HttpNatsConnection, ResolvedHttpNats } from './nats-options.js';
 
 /** What the presence needs of a member: a drain bounded by a timeout. */
 interface Drainable {
@@ -18,14 +17,14 @@ export interface JoinResult<M> {
 }
 
 /** Starts a join: connect through the factory (passing the connection to `opened`), then join. */
-export type StartJoin<M> = (opened: (nc: NatsConnection) => void) => Promise<JoinResult<M>>;
+export type StartJoin<M> = (opened: (nc: HttpNatsConnection) => void) => Promise<JoinResult<M>>;
 
 export class NatsPresence<M extends Drainable> {
   /** The member once joined; rejects with why it could not join (logged already). */
   readonly member: Promise<M>;
   readonly #joined: Promise<JoinResult<M> | undefined>;
   readonly #nats: ResolvedHttpNats;
-  #nc: NatsConnection | undefined;
+  #nc: HttpNatsConnection | undefined;
   #leaving: Promise<void> | undefined;
 
   constructor(start: StartJoin<M>, nats: ResolvedHttpNats, logger: LogSink, who: string) {

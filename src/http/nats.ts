@@ -2,13 +2,14 @@
 // process's connect-and-join. Loaded only through import() when the
 // `nats` option is given, so the HTTP entry never loads src/nats or @nats-io without it.
 import type { NatsConnection } from '@nats-io/transport-node';
+import { describe } from '../checks.js';
 import type { Contract, EventMap, ProcedureMap } from '../contract/contract.js';
 import type { LogSink } from '../logger.js';
 import { joinNamespace } from '../nats/member.js';
 import { resolveNatsOptions } from '../nats/options.js';
 import type { NatsMember } from '../nats/types.js';
 import { log } from './log.js';
-import type { NatsClusterContract, ResolvedHttpNats } from './nats-options.js';
+import type { HttpNatsConnection, NatsClusterContract, ResolvedHttpNats } from './nats-options.js';
 
 /** Checks the pass-through member options in full, as `joinNamespace` would, naming the option. */
 export function checkMemberOptions(nats: ResolvedHttpNats): void {
@@ -47,12 +48,13 @@ export async function connectAndJoin<C extends Contract, S extends 'primary' | '
   handlers: unknown,
   logger: LogSink,
   who: string,
-  opened: (nc: NatsConnection) => void,
+  opened: (nc: HttpNatsConnection) => void,
 ): Promise<Joined<NatsMember<NatsClusterContract<C>, S>>> {
-  const nc = await nats.connect();
-  if (typeof nc !== 'object' || nc === null || typeof (nc as { subscribe?: unknown }).subscribe !== 'function') {
-    throw new TypeError('runHttpCluster: nats.connect must resolve to a NATS connection from @nats-io/transport-node');
+  const opening: unknown = await nats.connect();
+  if (typeof opening !== 'object' || opening === null || typeof (opening as { subscribe?: unknown }).subscribe !== 'function') {
+    throw new TypeError(`runHttpCluster: nats.connect must resolve to a NATS connection from @nats-io/transport-node, got ${describe(opening)}`);
   }
+  const nc = opening as NatsConnection;
   opened(nc);
   const options = { ...nats.member, namespace: nats.namespace, side, logger, handlers } as never;
   const member = (await joinNamespace(nc, contract as Contract<ProcedureMap, ProcedureMap, EventMap>, options)) as unknown as NatsMember<NatsClusterContract<C>, S>;
