@@ -77,7 +77,7 @@ test('two HTTP clusters on one namespace: broadcast to every worker, call one by
 
   // Calls to a member that left fail at once, never sent; a broadcast has a's workers only.
   const error = await t.throwsAsync(handle.call('whoami', undefined, { timeout: BOUND.reply }));
-  t.is((error as { code?: string }).code, 'RPC_NO_WORKER');
+  t.like(error, { code: 'RPC_NO_WORKER', sent: false });
   const after = await admin.broadcast('stats', undefined, { timeout: BOUND.reply });
   t.deepEqual(after.map((r) => r.member.pid).sort(), [...a.workerPids].sort());
 
