@@ -54,10 +54,8 @@ export class NatsPresence<M extends Drainable> {
 
   async #leave(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
-    });
+    // Not unref'd: the drain or stop awaiting this must get its answer, and the bound is short.
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     const work = (async () => {
       const joined = await this.#joined;
       if (joined !== undefined) {

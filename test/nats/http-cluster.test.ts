@@ -67,10 +67,15 @@ test('two HTTP clusters on one namespace: broadcast to every worker, call one by
     t.is(stats.totals.ready, 2);
   }
 
-  // b stops: its workers drain their members with their HTTP drain, its primary's after the stop.
+  // b stops: its workers drain their members with their HTTP drain (a call in flight finishes),
+  // its primary's after the stop.
   const handle = admin.member(bWorker.id)!;
   const bMembers = [b.pid, ...b.workerPids];
-  await b.cluster.command('close').catch(() => undefined); // the process may exit before it replies
+  const inFlight = handle.call('slow', { ms: 1_000 }, { timeout: BOUND.reply });
+  await b.cluster.until(() => b.cluster.lines.find((l) => (l as { type: string; pid?: number }).type === 'slowStarted' && (l as { pid: number }).pid === bWorker.pid), BOUND.reply, 'the slow call to start');
+  const closing = b.cluster.command('close').catch(() => undefined); // the process may exit before it replies
+  t.is(await inFlight, bWorker.pid);
+  await closing;
   t.is((await b.cluster.waitExit(BOUND.process)).code, 0);
   await until(() => bMembers.every((pid) => left.some((l) => l.member.pid === pid)), "b's members to leave");
   t.deepEqual(left.filter((l) => bMembers.includes(l.member.pid)).map((l) => l.reason), ['goodbye', 'goodbye', 'goodbye']);
