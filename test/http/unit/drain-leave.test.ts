@@ -9,7 +9,7 @@ test('the leave hook starts with the drain with its deadline, and the exit waits
   const exits: number[] = [];
   const deadlines: number[] = [];
   let left!: () => void;
-  const drain = new Drain(new LoadMeter(() => 0), {
+  const drain = new Drain(new LoadMeter<{ destroy(): void }>(() => 0), {
     stopAccepting: () => {},
     schedule: () => {},
     exit: (code) => void exits.push(code),
@@ -36,7 +36,7 @@ test('the leave hook starts with the drain with its deadline, and the exit waits
 
 test('without a leave hook the drain exits as before', async (t) => {
   const exits: number[] = [];
-  const drain = new Drain(new LoadMeter(() => 0), { stopAccepting: () => {}, schedule: () => {}, exit: (code) => void exits.push(code) });
+  const drain = new Drain(new LoadMeter<{ destroy(): void }>(() => 0), { stopAccepting: () => {}, schedule: () => {}, exit: (code) => void exits.push(code) });
   await drain.start(1_000);
   await tick();
   t.deepEqual(exits, [0]);
