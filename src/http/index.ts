@@ -15,7 +15,7 @@ import type { HttpWorkerInfo, WorkerExit } from './primary/member.js';
 import type { RetiredWorker } from './primary/retire.js';
 import { applySchedulingPolicy } from './primary/scheduling.js';
 import { wireProcess } from './primary/signals.js';
-import { joinPrimaryNats } from './primary/nats.js';
+import { prepareNats } from './primary/nats.js';
 import type { HttpNatsMembership } from './nats-options.js';
 import { Supervisor } from './primary/supervisor.js';
 import { runWorker, type HttpClusterWorker } from './worker/runtime.js';
@@ -170,10 +170,13 @@ export async function runHttpCluster<C extends Contract = Contract<{}, {}, {}>>(
   const contract = mergeContracts(options.contract);
   if (!cluster.isPrimary) return runWorker(options, resolved, contract);
 
+  // Loaded and checked before anything starts; the join then runs beside the boot. Without the
+  // option nothing is awaited here, so the signals are wired in the same tick as the call (a
+  // signal during the import finds nothing started yet).
+  const joinNats = resolved.nats === undefined ? undefined : await prepareNats(options, resolved);
   applySchedulingPolicy(resolved.balance);
   const supervisor = new Supervisor(contract, options.handlers?.primary, resolved);
-  // Loaded, checked and joined before the first fork; the join runs beside the boot.
-  const nats = await joinPrimaryNats(options, resolved, supervisor);
+  const nats = joinNats?.(supervisor);
   const unwire = wireProcess(supervisor, resolved);
   try {
     await supervisor.start();

@@ -98,6 +98,7 @@ export function natsClusterContract<C extends Contract = Contract<{}, {}, {}>>(c
   }) as unknown as NatsClusterContract<C>;
 }
 
+/** The `nats` option, checked and frozen. */
 export interface ResolvedHttpNats {
   readonly connect: () => Promise<HttpNatsConnection>;
   readonly namespace: string;

@@ -12,13 +12,19 @@ interface Drainable {
 
 /** What a join resolves to (see `connectAndJoin` in nats.ts). */
 export interface JoinResult<M> {
+  /** The member, joined. */
   readonly member: M;
+  /** Stops following its connection for the logs. */
   readonly unwatch: () => void;
 }
 
 /** Starts a join: connect through the factory (passing the connection to `opened`), then join. */
 export type StartJoin<M> = (opened: (nc: HttpNatsConnection) => void) => Promise<JoinResult<M>>;
 
+/**
+ * A cluster process's membership of the namespace: joins at once (never throwing at the process),
+ * exposes the member as a promise (`app.nats`), and leaves once, bounded.
+ */
 export class NatsPresence<M extends Drainable> {
   /** The member once joined; rejects with why it could not join (logged already). */
   readonly member: Promise<M>;

@@ -10,6 +10,7 @@ import { resolveNatsOptions } from '../nats/options.js';
 import type { NatsMember } from '../nats/types.js';
 import { log } from './log.js';
 import type { HttpNatsConnection, NatsClusterContract, ResolvedHttpNats } from './nats-options.js';
+import type { JoinResult } from './nats-presence.js';
 
 /** Checks the pass-through member options in full, as `joinNamespace` would, naming the option. */
 export function checkMemberOptions(nats: ResolvedHttpNats): void {
@@ -31,12 +32,6 @@ function watch(nc: NatsConnection, logger: LogSink, who: string): () => void {
   return () => (status as unknown as { stop(): void }).stop();
 }
 
-/** What one process's join yields: the member, and how to stop watching its connection. */
-export interface Joined<M> {
-  readonly member: M;
-  readonly unwatch: () => void;
-}
-
 /**
  * Opens the connection through the user's factory (handing it to `opened` at once, so it is closed
  * even if the join fails) and joins the namespace serving `side` with these handlers.
@@ -49,7 +44,7 @@ export async function connectAndJoin<C extends Contract, S extends 'primary' | '
   logger: LogSink,
   who: string,
   opened: (nc: HttpNatsConnection) => void,
-): Promise<Joined<NatsMember<NatsClusterContract<C>, S>>> {
+): Promise<JoinResult<NatsMember<NatsClusterContract<C>, S>>> {
   const opening: unknown = await nats.connect();
   if (typeof opening !== 'object' || opening === null || typeof (opening as { subscribe?: unknown }).subscribe !== 'function') {
     throw new TypeError(`runHttpCluster: nats.connect must resolve to a NATS connection from @nats-io/transport-node, got ${describe(opening)}`);

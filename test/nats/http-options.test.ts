@@ -1,9 +1,11 @@
 // runHttpCluster's `nats` option: its checks, and that the HTTP entry loads no NATS code without it.
 import { execFile } from 'node:child_process';
+import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { resolveHttpOptions, type HttpClusterOptions } from '../../src/http/options.js';
 import { checkMemberOptions } from '../../src/http/nats.js';
+import { runHttpCluster } from '../../src/http/index.js';
 import { BOUND } from '../fixtures/process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -42,6 +44,14 @@ test('the member options are checked in full before anything starts', (t) => {
   t.throws(check({ heartbeatInterval: 0 }), { instanceOf: TypeError, message: /runHttpCluster: nats\.member: heartbeatInterval must be a positive number/ });
   t.throws(check({ heartbeatInterval: 2_000, heartbeatTimeout: 1_000 }), { message: /heartbeatTimeout must be larger than heartbeatInterval/ });
   t.throws(check({ hearbeat: 1 }), { message: /runHttpCluster: nats\.member: unknown option "hearbeat"/ });
+});
+
+test('runHttpCluster rejects bad member options before it forks or listens', async (t) => {
+  let connected = 0;
+  const options = { port: 0, worker: () => undefined as never, nats: { connect: async () => void connected++ as never, namespace: 'shop', member: { heartbeatInterval: -1 } } };
+  await t.throwsAsync(runHttpCluster(options as unknown as HttpClusterOptions), { instanceOf: TypeError, message: /runHttpCluster: nats\.member: heartbeatInterval must be/ });
+  t.is(Object.keys(cluster.workers ?? {}).length, 0);
+  t.is(connected, 0);
 });
 
 // A resolve hook that fails the import of anything NATS: @nats-io/*, the nats entry, the HTTP
