@@ -208,10 +208,17 @@ export interface PeerExitInfo {
 }
 
 /**
- * The target worker is gone, or no worker matches.
+ * The target worker is gone, or no worker matches. The request never left this process (or, over
+ * NATS, was delivered to nobody): retrying it elsewhere is safe.
  * @public
  */
 export class RpcNoWorkerError extends RpcError {
+  /**
+   * Whether the request had left this process: always `false` here, as for an
+   * {@link RpcPeerExitedError} whose request never left, so one check (`error.sent === false`)
+   * tells a safe retry for both.
+   */
+  readonly sent: false = false;
   constructor(message: string) {
     super('RPC_NO_WORKER', message);
   }

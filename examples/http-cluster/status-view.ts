@@ -55,7 +55,7 @@ export function renderFrame(
   return { text: `${up}${logs.map((l) => `${l}\n`).join('')}${lines.join('\n')}\n`, lines: lines.length };
 }
 
-export function startStatusView(app: HttpClusterPrimary<never>, out: Output, intervalMs = 1_000): { log(line: string): void; stop(): void } {
+export function startStatusView(app: HttpClusterPrimary<any>, out: Output, intervalMs = 1_000): { log(line: string): void; stop(): void } {
   const previous = new Map<number, { handled: number; at: number }>();
   const rss = new Map<number, number>();
   let drawnLines = 0;

@@ -1,48 +1,36 @@
-// One "machine": a node:cluster primary and WORKERS workers serving HTTP on PORT. Every process
-// joins the NATS namespace, so the admin script (or any other machine) can reach each of them.
-// Environment: MACHINE (a name), PORT (HTTP), NATS_URL, WORKERS (default 2).
+// One "machine": an HTTP cluster (a primary and WORKERS workers serving HTTP on PORT) whose every
+// process joins the NATS namespace "shop" through runHttpCluster's `nats` option, so the admin
+// script (or any other machine) reaches each of them. Environment: MACHINE, PORT, NATS_URL, WORKERS.
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { connect } from '@nats-io/transport-node';
-import { joinNamespace } from 'typed-cluster-rpc/nats';
+import { runHttpCluster } from 'typed-cluster-rpc/http';
 import { shopContract } from './contract.js';
 
 const machine = process.env['MACHINE'] ?? 'machine';
-const role: 'primary' | 'worker' = cluster.isPrimary ? 'primary' : 'worker';
-const started = performance.now();
-let requests = 0;
+const role = cluster.isPrimary ? 'primary' : 'worker';
 
-// The connection is the application's: its servers, credentials and reconnect policy.
-const nc = await connect({ servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222', name: `${machine}/${role} ${process.pid}` });
-const member = await joinNamespace(nc, shopContract, {
-  namespace: 'shop',
-  side: 'worker',
-  label: `${machine}/${role}`,
-  handlers: {
-    stats: () => ({ machine, role, pid: process.pid, requests, uptimeMs: performance.now() - started }),
-    hello: ({ from }, ctx) => `hello ${from}, this is ${machine}/${role} ${process.pid} (you are member ${ctx.member.id})`,
+const app = await runHttpCluster({
+  port: Number(process.env['PORT'] ?? 8080),
+  host: '127.0.0.1',
+  workers: Number(process.env['WORKERS'] ?? 2),
+  contract: shopContract,
+  handlers: { worker: { hello: ({ from }) => `hello ${from}, this is ${machine}/worker ${process.pid}` } },
+  worker: () => createServer((_req, res) => res.end(`${machine} worker ${process.pid}\n`)),
+  nats: {
+    // Called in the primary and in every worker: the connection is the application's (its servers,
+    // credentials and reconnect policy), and one cannot cross a fork.
+    connect: () => connect({ servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222', name: `${machine}/${role} ${process.pid}` }),
+    namespace: 'shop',
+    member: { label: `${machine}/${role}` },
   },
 });
+
+const member = await app.nats!;
 member.on('announce', ({ text }) => console.log(`[${machine}/${role} ${process.pid}] heard: ${text}`));
-
-if (cluster.isPrimary) {
-  // A machine started by examples/nats/main.ts stops with it.
-  process.once('disconnect', () => process.exit(0));
-  for (let i = 0; i < Number(process.env['WORKERS'] ?? 2); i++) cluster.fork();
-  let online = 0;
-  cluster.on('message', (_worker, message) => {
-    if (message === 'listening' && ++online === Number(process.env['WORKERS'] ?? 2)) process.send?.('ready');
-  });
-} else {
-  createServer((_req, res) => {
-    requests++;
-    res.end(`${machine} worker ${process.pid}\n`);
-  }).listen(Number(process.env['PORT'] ?? 8080), '127.0.0.1', () => process.send?.('listening'));
+if (app.isPrimary) {
+  // Started by examples/nats/main.ts, which stops it with SIGTERM: the cluster drains its workers
+  // (each one's member says goodbye), then the primary's member leaves, then the process exits.
+  process.once('disconnect', () => void app.close());
+  process.send?.('ready');
 }
-
-// Leave the namespace gracefully when told to stop.
-process.once('SIGTERM', async () => {
-  await member.drain({ timeout: 2_000 });
-  await nc.close();
-  process.exit(0);
-});

@@ -67,12 +67,12 @@ for (const name of ['machine-a', 'machine-b']) {
 const admin = fork(here('./admin.ts'), { env: { ...process.env, NATS_URL }, execArgv: ['--import', 'tsx'] });
 children.push(admin);
 const code = await new Promise<number | null>((resolve) => admin.once('exit', resolve));
-// The machines leave gracefully (drain, goodbye), then the server stops.
+// The machines stop gracefully (each worker drains its HTTP and its member, then the primary's member leaves), then the server stops.
 await Promise.all(
   machines.map(
     (m) =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(() => (m.kill('SIGKILL'), resolve()), 5_000);
+        const timer = setTimeout(() => (m.kill('SIGKILL'), resolve()), 15_000);
         m.once('exit', () => (clearTimeout(timer), resolve()));
         m.kill('SIGTERM');
       }),

@@ -15,17 +15,21 @@ import type { HttpWorkerInfo, WorkerExit } from './primary/member.js';
 import type { RetiredWorker } from './primary/retire.js';
 import { applySchedulingPolicy } from './primary/scheduling.js';
 import { wireProcess } from './primary/signals.js';
+import { prepareNats } from './primary/nats.js';
+import type { HttpNatsMembership } from './nats-options.js';
 import { Supervisor } from './primary/supervisor.js';
 import { runWorker, type HttpClusterWorker } from './worker/runtime.js';
 
 export type { BalanceStrategy, HttpClusterOptions, RestartOptions, WorkerContext, WorkerServer } from './options.js';
 export type { HttpMetricsOptions } from './metrics-options.js';
+export type { HttpNatsConnection, HttpNatsMemberOptions, HttpNatsMembership, HttpNatsOptions, NatsClusterContract } from './nats-options.js';
 export type { HttpWorkerInfo, WorkerExit, WorkerLoad } from './primary/member.js';
 export type { ClusterHealth, SlotVacancy } from './primary/health.js';
 export type { RetiredWorker } from './primary/retire.js';
 export type { HttpClusterWorker } from './worker/runtime.js';
 export type { Logger } from '../logger.js';
 export type { ClusterStats, MergedContract, ControlContract, WorkerState } from './control.js';
+export { natsClusterContract } from './nats-options.js';
 export { RpcReloadError, RpcSchedulingPolicyError, RpcWorkerStartError } from './errors.js';
 
 /**
@@ -55,6 +59,13 @@ export interface HttpClusterPrimary<C extends Contract> {
   metrics(): Promise<string>;
   /** Where the primary serves `/metrics` (the `metrics.port` option); undefined without one. */
   readonly metricsAddress: AddressInfo | undefined;
+  /**
+   * The primary's member of the NATS namespace (the `nats` option): resolves once it joined; from
+   * it, call any worker of any machine, one by id, or `broadcast('stats')` to all of them. Rejects
+   * when it could not join (logged too; the cluster serves HTTP either way). It leaves after
+   * `close()`. `undefined` without the option.
+   */
+  readonly nats: HttpNatsMembership<C, 'primary'> | undefined;
   /**
    * Rolling restart: replaces workers one at a time, each new one ready before the old one
    * drains; the old workers' drains overlap, and resolves once every old worker has exited. A
@@ -93,8 +104,10 @@ export interface HttpClusterPrimary<C extends Contract> {
 class App<C extends Contract> implements HttpClusterPrimary<C> {
   readonly isPrimary = true;
   readonly #supervisor: Supervisor<C>;
-  constructor(supervisor: Supervisor<C>) {
+  readonly nats: HttpNatsMembership<C, 'primary'> | undefined;
+  constructor(supervisor: Supervisor<C>, nats: HttpNatsMembership<C, 'primary'> | undefined) {
     this.#supervisor = supervisor;
+    this.nats = nats;
   }
   get address(): AddressInfo {
     return this.#supervisor.address!;
@@ -157,16 +170,24 @@ export async function runHttpCluster<C extends Contract = Contract<{}, {}, {}>>(
   const contract = mergeContracts(options.contract);
   if (!cluster.isPrimary) return runWorker(options, resolved, contract);
 
+  // Loaded and checked before anything starts; the join then runs beside the boot. Without the
+  // option nothing is awaited here, so the signals are wired in the same tick as the call (a
+  // signal during the import finds nothing started yet).
+  const joinNats = resolved.nats === undefined ? undefined : await prepareNats(options, resolved);
   applySchedulingPolicy(resolved.balance);
   const supervisor = new Supervisor(contract, options.handlers?.primary, resolved);
+  const nats = joinNats?.(supervisor);
   const unwire = wireProcess(supervisor, resolved);
   try {
     await supervisor.start();
   } catch (error) {
-    if (!supervisor.stoppedEarly) unwire();
+    if (!supervisor.stoppedEarly) {
+      unwire();
+      await nats?.leave(resolved.shutdownTimeout);
+    }
     // Stopped by a signal while starting: the process exits with the stop's code once it is over.
     else if (resolved.exitProcess) return new Promise<never>(() => {});
     throw error;
   }
-  return new App(supervisor);
+  return new App(supervisor, nats?.member);
 }

@@ -13,6 +13,7 @@ import type { PrimaryHandlerContext } from '../cluster/primary.js';
 import { resolveLogger, type Logger, type LogSink } from '../logger.js';
 import type { MergedContract } from './control.js';
 import { resolveMetricsOptions, type HttpMetricsOptions, type ResolvedHttpMetrics } from './metrics-options.js';
+import { resolveHttpNats, type HttpNatsOptions, type ResolvedHttpNats } from './nats-options.js';
 
 /**
  * How crashed workers are restarted.
@@ -211,6 +212,15 @@ export interface HttpClusterOptions<C extends Contract = Contract<{}, {}, {}>> {
    * @defaultValue off
    */
   readonly metrics?: HttpMetricsOptions;
+  /**
+   * Joins every process to a NATS namespace (`typed-cluster-rpc/nats`, with the optional peer
+   * `@nats-io/transport-node`), so clusters on several machines reach one another: every worker
+   * serves the user's worker procedures, `stats` and `ping`; the primary serves `clusterStats`.
+   * Read the members from `app.nats`. A NATS failure never stops the cluster: it is logged, and
+   * `app.nats` rejects.
+   * @defaultValue off
+   */
+  readonly nats?: HttpNatsOptions;
 }
 
 export interface ResolvedHttpOptions {
@@ -231,6 +241,7 @@ export interface ResolvedHttpOptions {
   readonly exitProcess: boolean;
   readonly logger: LogSink;
   readonly metrics: ResolvedHttpMetrics | undefined;
+  readonly nats: ResolvedHttpNats | undefined;
 }
 
 /** The defaults of {@link HttpClusterOptions}, resolved once. */
@@ -268,6 +279,7 @@ const KNOWN: readonly string[] = Object.freeze([
   'exitProcess',
   'logger',
   'metrics',
+  'nats',
 ]);
 
 const where = 'runHttpCluster';
@@ -321,5 +333,6 @@ export function resolveHttpOptions(options: HttpClusterOptions<Contract>): Resol
     exitProcess: checkBoolean(where, 'exitProcess', o.exitProcess),
     logger: resolveLogger(where, o['logger']),
     metrics: resolveMetricsOptions(o['metrics'], port),
+    nats: resolveHttpNats(o['nats']),
   });
 }

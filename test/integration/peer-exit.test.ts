@@ -43,6 +43,7 @@ test('a call to a worker that has exited rejects at once with RPC_NO_WORKER and 
     instanceOf: RpcNoWorkerError,
   });
   t.is(error?.code, 'RPC_NO_WORKER');
+  t.false(error?.sent, 'never sent: safe to retry elsewhere');
   t.true(performance.now() - startedAt < 5_000);
   t.false(handle.isConnected);
   t.deepEqual(hub.workers, []);

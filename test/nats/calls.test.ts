@@ -137,6 +137,7 @@ test('a call nobody can take fails at once with RPC_NO_WORKER (the server says n
   const error = await t.throwsAsync(withTimeout(primary.call('stats'), 10_000, 'the no-responders answer'), { instanceOf: RpcNoWorkerError });
   t.true(performance.now() - started < 5_000);
   t.regex(error!.message, /not delivered/);
+  t.false(error!.sent);
   t.like(primary.stats(), { inFlight: 0, remoteErrors: 0 });
 });
 

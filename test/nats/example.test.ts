@@ -25,5 +25,6 @@ test('the nats example lists every member of both machines, calls one on the oth
   t.is(code, 0, stderr);
   t.regex(stdout, /members of namespace "shop": 6/);
   t.regex(stdout, /hello admin, this is machine-b\/worker \d+/);
-  t.regex(stdout, /stats from 6 of 6 members on 2 machines/);
+  t.regex(stdout, /machine-a\/primary: 2 of 2 workers ready/);
+  t.regex(stdout, /stats from 4 of 4 workers and 2 primaries on 2 machines/);
 });

@@ -87,6 +87,7 @@ test('a call to a member that vanished before its heartbeats lapsed fails at onc
     'a call to fail with RPC_NO_WORKER',
   );
   t.true(error instanceof RpcNoWorkerError, String(error));
+  t.false((error as RpcNoWorkerError).sent);
   await eventually(() => !primary.members().some((m) => m.id === id), 20_000, 'the member to be dropped');
   await t.throwsAsync(handle.call('stats'), { instanceOf: RpcNoWorkerError, message: /not in namespace/ });
 });

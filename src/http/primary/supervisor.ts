@@ -40,6 +40,8 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
   metrics: PrimaryMetrics | undefined;
   /** The hub's RPC hooks, bound to the metrics once `start()` has loaded them. */
   readonly #rpcHooks: LateRpcHooks | undefined;
+  /** Awaited once the workers and the hub have stopped, before `stopped` (the NATS member's leave); each must not reject. */
+  readonly afterStop: (() => Promise<void>)[] = [];
   #heartbeat: NodeJS.Timeout | undefined;
   #booting = true;
   #stopping: Promise<number> | undefined;
@@ -276,6 +278,7 @@ export class Supervisor<C extends Contract = Contract> extends EventEmitter {
       if (forced.length > 0) this.#tell('stopForced', { deadlineMs, workers: forced });
       await this.#hub.close();
       await this.metrics?.close();
+      for (const hook of this.afterStop) await hook();
       const gaveUp = [...this.#vacancies.values()].some((v) => !v.restarting);
       const code = forced.length > 0 || gaveUp ? 1 : 0;
       this.#tell('stopped', code);

@@ -36,6 +36,11 @@ export interface DrainHooks {
   schedule(callback: () => void, ms: number): void;
   /** Ends the process with this code, once the primary's answer has left. */
   exit(code: number): void;
+  /**
+   * Started with the drain, awaited before the exit: the worker's other memberships leave too (its
+   * NATS member drains). Must never reject, and must end within `deadlineMs`.
+   */
+  leave?(deadlineMs: number): Promise<void>;
 }
 
 /** A kept-alive connection between two requests: the drain closes it rather than wait for another. */
@@ -125,7 +130,8 @@ export class Drain<S extends DrainSocket = DrainSocket> {
     }
     this.#mode = mode;
     this.#result = this.#run(deadlineMs);
-    void this.#result.then((result) => this.#hooks.exit(drainExitCode(result)));
+    const left = this.#hooks.leave?.(deadlineMs);
+    void Promise.all([this.#result, left]).then(([result]) => this.#hooks.exit(drainExitCode(result)));
     return this.#result;
   }
 
