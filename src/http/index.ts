@@ -20,7 +20,8 @@ import type { HttpNatsMembership } from './nats-options.js';
 import { Supervisor } from './primary/supervisor.js';
 import { runWorker, type HttpClusterWorker } from './worker/runtime.js';
 
-export type { BalanceStrategy, HttpClusterOptions, RestartOptions, WorkerContext, WorkerServer } from './options.js';
+export type { BalanceStrategy, HttpClusterOptions, WorkerContext, WorkerServer } from './options.js';
+export type { RestartOptions } from './restart-options.js';
 export type { HttpMetricsOptions } from './metrics-options.js';
 export type { HttpNatsConnection, HttpNatsMemberOptions, HttpNatsMembership, HttpNatsOptions, NatsClusterContract } from './nats-options.js';
 export type { HttpWorkerInfo, WorkerExit, WorkerLoad } from './primary/member.js';

@@ -1,6 +1,6 @@
 // RestartBudget: backoff per slot, reset after a long uptime, crash-loop limit over a sliding window.
 import test from 'ava';
-import { RESTART_DEFAULTS, type RestartOptions } from '../../src/http/options.js';
+import { RESTART_DEFAULTS, type RestartOptions } from '../../src/http/restart-options.js';
 import { RestartBudget, type RestartDecision } from '../../src/http/primary/restart-policy.js';
 
 const options = (o: RestartOptions = {}): Required<RestartOptions> => ({ ...RESTART_DEFAULTS, jitter: 0, maxRestarts: 100, ...o });

@@ -1,5 +1,5 @@
 // When to bring a crashed worker back, and when to stop trying. Pure: callers pass the clock.
-import type { RestartOptions } from '../options.js';
+import type { RestartOptions } from '../restart-options.js';
 
 /** The decision after a crash. */
 export type RestartDecision =
