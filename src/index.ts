@@ -56,7 +56,7 @@ export type { EndpointOptions } from './endpoint/options.js';
 // The shapes of the `metrics` and `tracing` options; the hooks themselves come from
 // typed-cluster-rpc/metrics (createRpcMetrics) and typed-cluster-rpc/tracing (loadRpcTracing).
 export type { RpcGaugeSource, RpcMetricsHooks, RpcSide } from './metrics/rpc.js';
-export type { RpcClientSpan, RpcServerSpan, RpcTracing } from './tracing/otel.js';
+export type { RpcClientSpan, RpcServerSpan, RpcTracing } from './tracing/types.js';
 export type { TraceField } from './tracing/trace-context.js';
 export type { InFlightCall } from './endpoint/pending.js';
 export type { EndpointStats } from './endpoint/stats.js';

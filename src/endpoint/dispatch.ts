@@ -9,7 +9,7 @@ import { measurePayload, payloadError, sizeStamp, type Serialization } from '../
 import { Mailbox } from './mailbox.js';
 import { NO_ERROR, outcomeOf, serverArrived, serverSettled } from './observe.js';
 import type { ResolvedEndpointOptions } from './options.js';
-import type { RpcServerSpan } from '../tracing/otel.js';
+import type { RpcServerSpan } from '../tracing/types.js';
 
 /** A handler as the dispatcher sees it: untyped. */
 export type AnyHandler = (input: any, context: any) => unknown;

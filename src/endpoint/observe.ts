@@ -6,7 +6,7 @@ import { describe } from '../checks.js';
 import { outcomeOf } from '../metrics/outcome.js';
 import type { RpcGaugeSource, RpcMetricsHooks } from '../metrics/rpc.js';
 import { setTraceField, type CallFrame } from '../protocol/frames.js';
-import type { RpcClientSpan, RpcServerSpan, RpcTracing } from '../tracing/otel.js';
+import type { RpcClientSpan, RpcServerSpan, RpcTracing } from '../tracing/types.js';
 
 export { outcomeOf };
 

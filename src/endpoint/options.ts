@@ -1,7 +1,7 @@
 // Endpoint options: their defaults in one frozen object, resolved and checked once at construction.
 import { checkBoolean, checkCount, checkOneOf, checkOptions, checkTimeout } from '../checks.js';
 import type { RpcMetricsHooks } from '../metrics/rpc.js';
-import type { RpcTracing } from '../tracing/otel.js';
+import type { RpcTracing } from '../tracing/types.js';
 import { checkObservers } from './observe.js';
 
 /**

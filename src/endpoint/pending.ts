@@ -4,7 +4,7 @@
 import { nanoid } from 'nanoid';
 import { RpcError } from '../errors.js';
 import type { RpcMetricsHooks } from '../metrics/rpc.js';
-import type { RpcClientSpan, RpcTracing } from '../tracing/otel.js';
+import type { RpcClientSpan, RpcTracing } from '../tracing/types.js';
 import type { CallFrame } from '../protocol/frames.js';
 import { Deadlines, type Expiring } from './deadlines.js';
 import { clientSettled, outcomeOf, traceCall } from './observe.js';

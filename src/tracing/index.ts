@@ -6,6 +6,6 @@
  * @packageDocumentation
  */
 export { loadRpcTracing } from './otel.js';
-export type { RpcClientSpan, RpcServerSpan, RpcTracing, RpcTracingOptions } from './otel.js';
+export type { RpcClientSpan, RpcServerSpan, RpcTracing, RpcTracingOptions } from './types.js';
 export { decodeTraceField, encodeTraceField, formatTraceparent, parseTraceparent } from './trace-context.js';
 export type { ParsedTraceparent, TraceCarrier, TraceField } from './trace-context.js';

@@ -2,7 +2,7 @@
 // it is handled, the caller's context carried in the call frame. Uses the API only through the
 // instance it is given (loaded by otel.ts); the type import is erased from the JavaScript.
 import type * as Api from '@opentelemetry/api';
-import type { RpcTracing, RpcTracingOptions } from './otel.js';
+import type { RpcTracing, RpcTracingOptions } from './types.js';
 import { encodeTraceField, formatTraceparent, readTraceField, type TraceField } from './trace-context.js';
 
 /** The conventional attribute for a failure's kind (OpenTelemetry semantic conventions). */

@@ -1,6 +1,5 @@
-// Which worker gets the next connection. Pure: no I/O, no clock of its own.
-import { unacknowledged } from '../handoff.js';
-import type { Member } from './member.js';
+// Which worker gets the next connection. Pure: no I/O, no clock of its own, and no knowledge of
+// the members it ranks (candidateOf in member.ts makes a Candidate of one).
 
 /** What the balancer knows of one worker. */
 export interface Candidate {
@@ -24,18 +23,6 @@ export interface Candidate {
   readonly busyAfter?: number;
   /** The p99 event-loop delay of the worker's last report, in milliseconds. */
   readonly loopDelayMs?: number;
-}
-
-/** What the balancer knows of a ready worker: its last load report and the dealer's open offers to it. */
-export function candidateOf(m: Member, offers: Partial<Candidate> | undefined): Candidate {
-  return {
-    id: m.handle.id,
-    inFlight: m.load?.inFlight ?? 0,
-    handedSinceReport: unacknowledged(m.handedOver, m.load?.connections),
-    reportedAt: m.load?.reportedAt ?? m.startedAt,
-    loopDelayMs: m.load?.eventLoopDelayP99Ms ?? 0,
-    ...offers,
-  };
 }
 
 /**

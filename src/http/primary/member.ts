@@ -5,6 +5,8 @@ import type { WorkerHandle } from '../../cluster/primary.js';
 import { describeExit } from '../../errors.js';
 import { RpcWorkerStartError } from '../errors.js';
 import type { ControlContract, LoadReport, WorkerState } from '../control.js';
+import { unacknowledged } from '../handoff.js';
+import type { Candidate } from './balancer.js';
 import type { Seat } from './dealer.js';
 
 /**
@@ -214,4 +216,16 @@ export class Member implements Seat {
     this.killedFor ??= reason;
     if (this.#state !== 'gone') this.worker.process.kill('SIGKILL');
   }
+}
+
+/** What the balancer knows of a ready worker: its last load report and the dealer's open offers to it. */
+export function candidateOf(m: Member, offers: Partial<Candidate> | undefined): Candidate {
+  return {
+    id: m.handle.id,
+    inFlight: m.load?.inFlight ?? 0,
+    handedSinceReport: unacknowledged(m.handedOver, m.load?.connections),
+    reportedAt: m.load?.reportedAt ?? m.startedAt,
+    loopDelayMs: m.load?.eventLoopDelayP99Ms ?? 0,
+    ...offers,
+  };
 }

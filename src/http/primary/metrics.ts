@@ -11,8 +11,7 @@ import { MetricsRegistry } from '../../metrics/registry.js';
 import { serveMetrics, type MetricsServer } from '../../metrics/server.js';
 import type { MetricsSnapshot } from '../../metrics/snapshot.js';
 import type { ResolvedHttpMetrics } from '../metrics-options.js';
-import { candidateOf } from './balancer.js';
-import type { Member } from './member.js';
+import { candidateOf, type Member } from './member.js';
 
 /** What the metrics read of the supervisor, at each scrape. */
 export interface SupervisorView {

@@ -2,23 +2,13 @@
 // snapshot its `metrics` procedure answers, the request timing, the connections a drain left
 // unfinished). Their registry and instruments (instruments.ts) are imported only when the option
 // is on. Never imports src/http/primary.
-import type { HttpWorkerMetricsHooks } from '../../metrics/http.js';
-import type { RpcMetricsHooks } from '../../metrics/rpc.js';
-import type { MetricsRegistry } from '../../metrics/registry.js';
 import type { MetricsSnapshot } from '../../metrics/snapshot.js';
 import type { ResolvedHttpMetrics } from '../metrics-options.js';
 import type { WorkerServer } from '../options.js';
+import type { WorkerMetrics } from './instruments.js';
 import type { LoadMeter } from './load-meter.js';
 
-/** A worker's metrics: what the control handler answers and what the server feeds. */
-export interface WorkerMetrics {
-  readonly registry: MetricsRegistry;
-  readonly http: HttpWorkerMetricsHooks;
-  /** The worker's RPC figures, given to its link to the primary. */
-  readonly rpc: RpcMetricsHooks;
-  /** The snapshot sent to the primary at each scrape. */
-  snapshot(): MetricsSnapshot | Promise<MetricsSnapshot>;
-}
+export type { WorkerMetrics };
 
 const EMPTY: MetricsSnapshot = Object.freeze({ families: Object.freeze([]) as never });
 
