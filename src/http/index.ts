@@ -15,7 +15,7 @@ import type { HttpWorkerInfo, WorkerExit } from './primary/member.js';
 import type { RetiredWorker } from './primary/retire.js';
 import { applySchedulingPolicy } from './primary/scheduling.js';
 import { wireProcess } from './primary/signals.js';
-import { prepareNats } from './primary/nats.js';
+import { prepareNats, type PrimaryNatsJoin } from './primary/nats.js';
 import type { HttpNatsMembership } from './nats-options.js';
 import { Supervisor } from './primary/supervisor.js';
 import { runWorker, type HttpClusterWorker } from './worker/runtime.js';
@@ -171,14 +171,21 @@ export async function runHttpCluster<C extends Contract = Contract<{}, {}, {}>>(
   const contract = mergeContracts(options.contract);
   if (!cluster.isPrimary) return runWorker(options, resolved, contract);
 
-  // Loaded and checked before anything starts; the join then runs beside the boot. Without the
-  // option nothing is awaited here, so the signals are wired in the same tick as the call (a
-  // signal during the import finds nothing started yet).
-  const joinNats = resolved.nats === undefined ? undefined : await prepareNats(options, resolved);
   applySchedulingPolicy(resolved.balance);
   const supervisor = new Supervisor(contract, options.handlers?.primary, resolved);
-  const nats = joinNats?.(supervisor);
+  // Signals are wired in the same tick as the call, before any await.
   const unwire = wireProcess(supervisor, resolved);
+  // The NATS wiring is loaded and its options checked before the first fork; the join then runs
+  // beside the boot (not at all when a signal stopped the cluster during the import).
+  let joinNats: PrimaryNatsJoin<C> | undefined;
+  try {
+    joinNats = resolved.nats === undefined ? undefined : await prepareNats(options, resolved);
+  } catch (error) {
+    unwire();
+    await supervisor.hub.close();
+    throw error;
+  }
+  const nats = supervisor.stoppedEarly ? undefined : joinNats?.(supervisor);
   try {
     await supervisor.start();
   } catch (error) {

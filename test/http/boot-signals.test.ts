@@ -14,6 +14,14 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
+test('SIGTERM right after runHttpCluster is called with the nats option (its wiring still loading) exits 0', async (t) => {
+  const c = await startCluster(t, { WORKERS: '2', SELF_SIGNAL: 'SIGTERM', READY_TIMEOUT: '60000', NATS_UNREACHABLE: '1' });
+  t.deepEqual(await c.waitExit(60_000), { code: 0, signal: null }, c.stderr);
+  t.is(c.linesOf('listening').length, 0, 'the boot never completed');
+  t.notRegex(c.stderr, /EPIPE|Unhandled|ERR_IPC/);
+  await pollUntil(() => [...c.workerPids].every((pid) => !isAlive(pid)), 10_000, 'every worker to be gone');
+});
+
 test('SIGTERM once the workers are forked but before they are ready stops them and exits 0', async (t) => {
   const c = await startCluster(t, { WORKERS: '2', SLOW_START_SLOT: '0', SLOW_START_MS: '4000', READY_TIMEOUT: '60000' });
   await c.line('fork', 30_000, () => true, 2);
