@@ -3,11 +3,49 @@
 import type { Msg } from '@nats-io/transport-node';
 import { RpcClosedError } from '../errors.js';
 import { encodeError } from '../protocol/errors.js';
-import type { Namespace } from './namespace.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
+import type { AnyCall, AnyLink, MemberLink } from './links.js';
+import type { Membership } from './membership.js';
+import type { ResolvedNatsOptions } from './options.js';
+import type { Outbox } from './outbox.js';
 import { decode, decodeHeartbeat, Subjects, type Decoded } from './wire.js';
 
+/** An endpoint of any contract (a namespace holds one per other member). */
+export type AnyEndpoint = Endpoint<any, any>;
+
+/** A link to one other member and the endpoint over it. */
+export interface Linked {
+  readonly link: MemberLink;
+  readonly endpoint: AnyEndpoint;
+}
+
+/** The counters the namespace keeps besides its endpoints'. */
+export interface NamespaceCounters {
+  dropped: number;
+  synthesized: number;
+}
+
+/** What the inbound routing reads and drives of its namespace (the Namespace class is one). */
+export interface InboundHost {
+  readonly me: string;
+  readonly other: 'primary' | 'worker';
+  readonly state: 'up' | 'draining' | 'closed';
+  readonly options: ResolvedNatsOptions;
+  readonly messageLimit: number;
+  readonly counters: NamespaceCounters;
+  readonly membership: Membership;
+  readonly subjects: Subjects;
+  readonly outbox: Outbox;
+  readonly links: ReadonlyMap<string, Linked>;
+  readonly anyCalls: Map<string, AnyCall>;
+  readonly any: { readonly link: AnyLink; readonly endpoint: AnyEndpoint };
+  linkFor(id: string): Linked | undefined;
+  restarted(id: string): void;
+  beat(hello?: boolean): void;
+}
+
 export class Inbound {
-  constructor(readonly ns: Namespace) {}
+  constructor(readonly ns: InboundHost) {}
 
   open(msg: Msg): Decoded | undefined {
     if (msg.data.byteLength > this.ns.messageLimit) return this.drop();

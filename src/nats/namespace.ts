@@ -6,12 +6,12 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import { nanoid } from 'nanoid';
 import type { Contract, EventMap } from '../contract/contract.js';
 import { Deadlines } from '../endpoint/deadlines.js';
-import { createEndpoint, type Endpoint } from '../endpoint/endpoint.js';
+import { createEndpoint } from '../endpoint/endpoint.js';
 import { Listeners } from '../endpoint/listeners.js';
 import { RpcNoWorkerError, RpcPeerExitedError, type PeerExitInfo } from '../errors.js';
 import { AnyLink, MemberLink, notConnected, type AnyCall, type IncomingDeadline, type LinkHost } from './links.js';
 import { Membership, type LeftReason, type MemberInfo } from './membership.js';
-import { Inbound } from './inbound.js';
+import { Inbound, type AnyEndpoint, type InboundHost, type Linked, type NamespaceCounters } from './inbound.js';
 import type { ResolvedNatsOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import { encodeHeartbeat, ID_PATTERN, Subjects, type Heartbeat } from './wire.js';
@@ -19,21 +19,7 @@ import { encodeHeartbeat, ID_PATTERN, Subjects, type Heartbeat } from './wire.js
 // The membership events' names; their payloads are built here, never validated.
 const MEMBER_EVENTS = Object.freeze({ joined: {}, left: {} }) as unknown as EventMap;
 
-type AnyEndpoint = Endpoint<any, any>;
-
-/** A link to one other member and the endpoint over it. */
-export interface Linked {
-  readonly link: MemberLink;
-  readonly endpoint: AnyEndpoint;
-}
-
-/** The counters the namespace keeps besides its endpoints'. */
-export interface NamespaceCounters {
-  dropped: number;
-  synthesized: number;
-}
-
-export class Namespace implements LinkHost {
+export class Namespace implements LinkHost, InboundHost {
   readonly me = nanoid(16);
   readonly since = Date.now();
   readonly subjects: Subjects;
