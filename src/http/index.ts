@@ -1,6 +1,7 @@
 /**
  * typed-cluster-rpc/http: a forked HTTP cluster built on typed-cluster-rpc: load reporting over RPC,
- * least-loaded balancing, restart with backoff, coordinated shutdown and rolling restart.
+ * balancing by the kernel (the default) or by the primary's least-loaded hand-off, restart with
+ * backoff, coordinated shutdown and rolling restart, optionally joined to a NATS namespace.
  *
  * @packageDocumentation
  */
