@@ -69,6 +69,7 @@ async function measureMode(ctx: SuiteContext, mode: Balance): Promise<Row[]> {
       await sleep(tailSeconds * 1_000);
       const seen = await load.stop();
       if ('error' in settled) throw settled.error;
+      if (seen.endedEarly) throw new Error(`reload '${mode}': the load ended before the reload did`);
       out.loadedMs.push(settled.answer['reloadMs'] as number);
       out.failedReload.push(seen.failed);
       ctx.log(`reload '${mode}' repeat ${r + 1}: ${seen.requests} requests, ${seen.failed} failed, reload ${Math.round(out.loadedMs.at(-1)!)} ms (idle ${Math.round(out.idleMs.at(-1)!)} ms)`);
