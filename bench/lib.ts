@@ -90,8 +90,11 @@ export function makeRow(spec: RowSpec, baseline: Samples, contestant: Samples): 
     repeats: ratios.length,
   };
   if (spec.target === undefined) return row;
-  return { ...row, met: meets(spec.target, spec.target.of === 'contestant' ? row.contestantValue : ratio) };
+  return { ...row, met: meets(spec.target, targetSubject(spec.target, ratio, row.contestantValue)) };
 }
+
+/** What `target` is checked against: the median ratio, or the contestant's median value for an absolute target. */
+export const targetSubject = (target: Target, ratio: number, contestantValue: number): number => (target.of === 'contestant' ? contestantValue : ratio);
 
 /** Whether `value` (the median ratio, or the contestant's value for an absolute target) meets `target`. */
 export function meets(target: Target, value: number): boolean {
@@ -196,10 +199,12 @@ export function fmtDelta(delta: number | undefined, unit: Unit): string {
   return `${delta < 0 ? '−' : '+'}${text} ${unit}`;
 }
 
+/** A target's bound as the tables print it: `<= 1.15` on the ratio, `<= 50.0 ms` absolute. */
+export const fmtTargetBound = (target: Target, unit: Unit): string => `${target.op} ${target.of === 'contestant' ? fmtValue(target.value, unit) : target.value.toFixed(2)}`;
+
 function fmtTarget(row: Row): string {
   if (row.target === undefined) return '';
-  const bound = row.target.of === 'contestant' ? fmtValue(row.target.value, row.unit) : row.target.value.toFixed(2);
-  return `${row.target.op} ${bound} ${row.met === true ? 'met' : 'MISSED'}`;
+  return `${fmtTargetBound(row.target, row.unit)} ${row.met === true ? 'met' : 'MISSED'}`;
 }
 
 const HEADER = ['measure', 'baseline', 'contestant', 'baseline', 'contestant', 'Δ', 'ratio', 'min–max', 'better', 'target'] as const;
