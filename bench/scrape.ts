@@ -8,7 +8,9 @@
 //   round trip and this process's own scheduling, which the load generator shares).
 // Every scrape must answer (200 for HTTP) with `cluster_worker_up{…} 1` for all 8 workers, or the
 // suite fails. Baseline: the same scrapes with the cluster idle. p50 and p95 per repeat, medians
-// over repeats; the primary-clock p50 has the issue's absolute target.
+// over repeats; the primary-clock p50 has the issue's absolute target. The load is closed-loop:
+// with the load generator on the same two cores it keeps them saturated, the harshest reading of
+// "while the cluster serves load" (each worker answers the scrape between requests).
 import http from 'node:http';
 import { startDriven, startLoad, type Driven } from './fixtures/driver.js';
 import { makeRow, percentile, type Row, type RowSpec, type Suite, type SuiteContext } from './lib.js';
