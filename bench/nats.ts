@@ -10,7 +10,7 @@
 //   - broadcast to 8 members p50 / p99 vs 8 parallel bare requests (no target)
 // Each repeat measures both contestants back to back; sequential latencies alternate in 10 blocks.
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { startNatsServer } from '../test/fixtures/nats-server.js';
@@ -144,3 +144,9 @@ async function run(ctx: SuiteContext): Promise<Row[]> {
 }
 
 export const natsSuite: Suite = { name: 'nats', rows: () => specs(), run };
+
+// The standalone script this suite replaced: say where it went rather than do nothing.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.stderr.write('bench/nats.ts is a suite of the bench now: npm run bench -- --only nats [--quick]\n');
+  process.exitCode = 2;
+}

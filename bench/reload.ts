@@ -6,6 +6,7 @@
 // Rows per mode: failed requests (errors, timeouts, non-2xx) during the reload against the same
 // load without one, target 0 (absolute); and the reload's duration on the primary's clock, under
 // that load against the same cluster idle (no target: a number to read).
+import { pathToFileURL } from 'node:url';
 import { startDriven, startLoad } from './fixtures/driver.js';
 import { makeRow, type Row, type RowSpec, type Suite, type SuiteContext } from './lib.js';
 
@@ -88,3 +89,9 @@ async function run(ctx: SuiteContext): Promise<Row[]> {
 }
 
 export const reloadSuite: Suite = { name: 'reload', rows: () => specs(), run };
+
+// The standalone script this suite replaced: say where it went rather than do nothing.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.stderr.write('bench/reload.ts is a suite of the bench now: npm run bench -- --only reload [--quick]\n');
+  process.exitCode = 2;
+}
