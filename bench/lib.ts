@@ -4,16 +4,27 @@
 /** Whether a smaller or a larger value of a measure is better. */
 export type Better = 'lower' | 'higher';
 
-/** The unit of a row's values: latencies (lower is better) or throughputs (higher is better). */
-export type Unit = 'µs' | 'ms' | 'calls/s' | 'req/s';
+/**
+ * The unit of a row's values: latencies (lower is better), throughputs (higher is better), or
+ * `failed`, a count of failed requests (lower is better).
+ */
+export type Unit = 'µs' | 'ms' | 'calls/s' | 'req/s' | 'failed';
 
 /** Whether lower or higher values of `unit` are better. */
-export const betterOf = (unit: Unit): Better => (unit === 'µs' || unit === 'ms' ? 'lower' : 'higher');
+export const betterOf = (unit: Unit): Better => (unit === 'calls/s' || unit === 'req/s' ? 'higher' : 'lower');
 
-/** A target of the issue, checked against a row's median ratio. */
+/** Whether `unit` is a latency (those rows also report the difference contestant − baseline). */
+const isLatency = (unit: Unit): boolean => unit === 'µs' || unit === 'ms';
+
+/**
+ * A target of the issue, checked against a row's median ratio, or with `of: 'contestant'`
+ * against the contestant's median value itself, in the row's unit (an absolute target: "≤ 50 ms",
+ * "0 failed requests").
+ */
 export interface Target {
   readonly op: '<=' | '>=' | '<';
   readonly value: number;
+  readonly of?: 'ratio' | 'contestant';
 }
 
 /** One line of the results: a contestant against its baseline, measured in the same run. */
@@ -41,7 +52,7 @@ export interface Row {
   readonly delta?: number;
   readonly repeats: number;
   readonly target?: Target;
-  /** Whether the median ratio meets the target, when there is one. */
+  /** Whether the row meets its target (the median ratio, or the contestant for an absolute one), when there is one. */
   readonly met?: boolean;
 }
 
@@ -63,7 +74,8 @@ export function makeRow(spec: RowSpec, baseline: Samples, contestant: Samples): 
   if (baseline.length === 0 || baseline.length !== contestant.length) {
     throw new Error(`row ${spec.id}: ${baseline.length} baseline and ${contestant.length} contestant repeats`);
   }
-  const ratios = baseline.map((b, i) => contestant[i]! / b);
+  // A count of failures is often 0 on both sides: 0 / 0 is "the same" (1), n / 0 is Infinity.
+  const ratios = baseline.map((b, i) => (b === 0 && contestant[i] === 0 ? 1 : contestant[i]! / b));
   const ratio = median(ratios);
   const better = betterOf(spec.unit);
   const row: Row = {
@@ -74,20 +86,25 @@ export function makeRow(spec: RowSpec, baseline: Samples, contestant: Samples): 
     ratio,
     ratioMin: Math.min(...ratios),
     ratioMax: Math.max(...ratios),
-    ...(better === 'lower' ? { delta: median(baseline.map((b, i) => contestant[i]! - b)) } : {}),
+    ...(isLatency(spec.unit) ? { delta: median(baseline.map((b, i) => contestant[i]! - b)) } : {}),
     repeats: ratios.length,
   };
-  return spec.target === undefined ? row : { ...row, met: meets(spec.target, ratio) };
+  if (spec.target === undefined) return row;
+  return { ...row, met: meets(spec.target, targetSubject(spec.target, ratio, row.contestantValue)) };
 }
 
-export function meets(target: Target, ratio: number): boolean {
+/** What `target` is checked against: the median ratio, or the contestant's median value for an absolute target. */
+export const targetSubject = (target: Target, ratio: number, contestantValue: number): number => (target.of === 'contestant' ? contestantValue : ratio);
+
+/** Whether `value` (the median ratio, or the contestant's value for an absolute target) meets `target`. */
+export function meets(target: Target, value: number): boolean {
   switch (target.op) {
     case '<=':
-      return ratio <= target.value;
+      return value <= target.value;
     case '<':
-      return ratio < target.value;
+      return value < target.value;
     case '>=':
-      return ratio >= target.value;
+      return value >= target.value;
   }
 }
 
@@ -165,6 +182,8 @@ export function fmtValue(value: number, unit: Unit): string {
       return `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : Math.round(value).toString()} ms`;
     case 'µs':
       return `${value < 100 ? value.toFixed(1) : Math.round(value).toString()} µs`;
+    case 'failed':
+      return `${Math.round(value).toLocaleString('en-US')} failed`;
   }
 }
 
@@ -180,9 +199,12 @@ export function fmtDelta(delta: number | undefined, unit: Unit): string {
   return `${delta < 0 ? '−' : '+'}${text} ${unit}`;
 }
 
+/** A target's bound as the tables print it: `<= 1.15` on the ratio, `<= 50.0 ms` absolute. */
+export const fmtTargetBound = (target: Target, unit: Unit): string => `${target.op} ${target.of === 'contestant' ? fmtValue(target.value, unit) : target.value.toFixed(2)}`;
+
 function fmtTarget(row: Row): string {
   if (row.target === undefined) return '';
-  return `${row.target.op} ${row.target.value.toFixed(2)} ${row.met === true ? 'met' : 'MISSED'}`;
+  return `${fmtTargetBound(row.target, row.unit)} ${row.met === true ? 'met' : 'MISSED'}`;
 }
 
 const HEADER = ['measure', 'baseline', 'contestant', 'baseline', 'contestant', 'Δ', 'ratio', 'min–max', 'better', 'target'] as const;

@@ -1,78 +1,65 @@
-// NATS suite, standalone: `node --import tsx bench/nats.ts [--quick]` (needs nats-server on PATH).
-// Starts its own nats-server on a free loopback port and a responder process (8 worker members and
-// 8 bare nats.js echo responders, each on its own connection); this process is the caller.
-//   1. sequential p50: primary.call (zod on both sides) vs a bare nats.js request/reply echo
-//   2. 1,000 calls in flight: calls/s vs bare requests issued one message per call
-//   3. broadcast to 8 members: p50 / p99 vs 8 parallel bare requests
-// Contestants alternate in short blocks, several repeats; medians are printed as a Markdown table.
-import { fork, spawn } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+// 6. NATS (issue 11): typed-cluster-rpc members over one nats-server against bare nats.js
+// request/reply on the same server. `npm run bench -- --only nats` (needs nats-server on PATH, or
+// NATS_SERVER_BIN). The suite starts its own nats-server on a free loopback port and a responder
+// process (bench/fixtures/nats-responder.ts: 8 worker members and 8 bare echo responders, each on
+// its own connection), and stops both by pid however the run ends; this process is the caller
+// (one connection, one `primary` member). Payload ~90 B of JSON; zod validates input and output on
+// the callee and the output again on the caller (validateReplies, the default).
+//   - sequential p50 / p99: primary.call vs a bare request/reply echo (target p50 ≤ 1.15×)
+//   - 1,000 calls in flight: calls/s vs bare requests, one NATS message per call (target ≥ 2×)
+//   - broadcast to 8 members p50 / p99 vs 8 parallel bare requests (no target)
+// Each repeat measures both contestants back to back; sequential latencies alternate in 10 blocks.
+import { fork } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { connect } from '@nats-io/transport-node';
 import { z } from 'zod';
+import { startNatsServer } from '../test/fixtures/nats-server.js';
 import { defineContract } from '../src/index.js';
 import { joinNamespace } from '../src/nats/index.js';
+import { block, latencyStats, makeRow, withTimeout, type Row, type RowSpec, type Suite, type SuiteContext } from './lib.js';
 
-const contract = defineContract({
+/** The contract of both sides (the responder imports it): validated input and output. */
+export const natsContract = defineContract({
   worker: { echo: { input: z.object({ n: z.number(), text: z.string() }), output: z.object({ n: z.number(), text: z.string() }) } },
   primary: {},
   events: {},
 });
-const MEMBERS = 8;
-const NAMESPACE = 'bench';
+export const MEMBERS = 8;
+export const NAMESPACE = 'bench';
+const IN_FLIGHT = 1_000;
+const SECTION = '6 NATS request/reply over one nats-server (issue 11), ~90 B JSON';
+const BARE = 'bare nats.js request/reply echo';
 const payload = { n: 42, text: 'x'.repeat(64) };
 const bytes = Buffer.from(JSON.stringify(payload));
 
-async function serve(url: string): Promise<void> {
-  for (let i = 0; i < MEMBERS; i++) {
-    const nc = await connect({ servers: url });
-    nc.subscribe(`bare.echo.${i}`, { callback: (_e, msg) => void msg.respond(msg.data) });
-    if (i === 0) nc.subscribe('bare.echo', { queue: 'q', callback: (_e, msg) => void msg.respond(msg.data) });
-    await joinNamespace(nc, contract, { namespace: NAMESPACE, side: 'worker', handlers: { echo: (input) => input } });
-  }
-  process.send!('ready');
-}
+const config = (quick: boolean): { repeats: number; seq: number; fan: number; total: number; warmup: number } =>
+  quick ? { repeats: 2, seq: 200, fan: 50, total: 3_000, warmup: 200 } : { repeats: 5, seq: 1_000, fan: 400, total: 20_000, warmup: 500 };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function until(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(25);
-  }
-}
-
-const accepts = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const s = createConnection({ host: '127.0.0.1', port });
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
+function specs(): RowSpec[] {
+  const seq = (stat: 'p50' | 'p99'): RowSpec => ({
+    id: `nats.seq.${stat}`,
+    section: SECTION,
+    measure: `sequential call ${stat}`,
+    unit: 'µs',
+    baseline: BARE,
+    contestant: 'member.call (zod on)',
+    ...(stat === 'p50' ? { target: { op: '<=', value: 1.15 } as const } : {}),
   });
-
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-const median = (values: number[]): number => quantile([...values].sort((a, b) => a - b), 0.5);
-
-/** Latencies (µs) of `n` sequential runs of `op`. */
-async function latencies(op: () => Promise<unknown>, n: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await op();
-    out.push((performance.now() - t0) * 1_000);
-  }
-  return out;
+  const fan = (stat: 'p50' | 'p99'): RowSpec => ({ id: `nats.bcast.${stat}`, section: SECTION, measure: `broadcast to ${MEMBERS} members ${stat}`, unit: 'µs', baseline: `${MEMBERS} parallel bare requests`, contestant: 'member.broadcast' });
+  const inflight: RowSpec = {
+    id: 'nats.inflight',
+    section: SECTION,
+    measure: `${IN_FLIGHT.toLocaleString('en-US')} calls in flight`,
+    unit: 'calls/s',
+    baseline: 'bare requests, one message per call',
+    contestant: 'member.call',
+    target: { op: '>=', value: 2 },
+  };
+  return [seq('p50'), seq('p99'), inflight, fan('p50'), fan('p99')];
 }
 
-/** Calls per second with `inFlight` calls kept in flight for `total` calls. */
-async function throughput(op: () => Promise<unknown>, inFlight: number, total: number): Promise<number> {
+/** Calls per second with IN_FLIGHT calls kept in flight for `total` calls. */
+async function throughput(op: () => Promise<unknown>, total: number): Promise<number> {
   let started = 0;
   const t0 = performance.now();
   const lane = async (): Promise<void> => {
@@ -81,88 +68,85 @@ async function throughput(op: () => Promise<unknown>, inFlight: number, total: n
       await op();
     }
   };
-  await Promise.all(Array.from({ length: inFlight }, lane));
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
   return total / ((performance.now() - t0) / 1_000);
 }
 
-interface Pair {
-  name: string;
-  baseline: string;
-  contestant: string;
-  unit: string;
-  b: number[];
-  c: number[];
-  target?: string;
-}
-
-async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick');
-  const repeats = quick ? 3 : 5;
-  const port = await freePort();
-  const server = spawn(process.env['NATS_SERVER_BIN'] ?? 'nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const url = `nats://127.0.0.1:${port}`;
-  const responder = fork(fileURLToPath(import.meta.url), ['serve', url], { execArgv: ['--import', 'tsx'] });
-  const stop = (): void => {
-    responder.kill('SIGKILL');
-    server.kill('SIGKILL');
-  };
-  process.once('exit', stop);
-  try {
-    await until(() => accepts(port), 15_000, 'nats-server');
-    await new Promise<void>((resolve, reject) => {
-      responder.once('message', () => resolve());
-      responder.once('exit', () => reject(new Error('the responder exited')));
-    });
-    const nc: NatsConnection = await connect({ servers: url });
-    const primary = await joinNamespace(nc, contract, { namespace: NAMESPACE, side: 'primary' });
-    await until(() => primary.members().length === MEMBERS, 15_000, 'the members');
-    const bare = (subject = 'bare.echo'): Promise<unknown> => nc.request(subject, bytes, { timeout: 10_000 }).then((m) => JSON.parse(m.string()));
-    const rpc = (): Promise<unknown> => primary.call('echo', payload);
-    const bareFan = (): Promise<unknown> => Promise.all(Array.from({ length: MEMBERS }, (_, i) => bare(`bare.echo.${i}`)));
-    const rpcFan = (): Promise<unknown> => primary.broadcast('echo', payload, { timeout: 10_000 });
-    const seqN = quick ? 300 : 1_000;
-    const fanN = quick ? 100 : 400;
-    const total = quick ? 5_000 : 20_000;
-    await latencies(bare, 500);
-    await latencies(rpc, 500);
-    const seq: Pair = { name: 'sequential call p50', baseline: 'bare nats.js request/reply echo', contestant: 'member.call (zod on)', unit: 'µs', b: [], c: [], target: '≤ 1.15×' };
-    const pipe: Pair = { name: '1,000 in flight', baseline: 'bare nats.js requests, one message per call', contestant: 'member.call', unit: 'calls/s', b: [], c: [], target: '≥ 2×' };
-    const fan50: Pair = { name: 'broadcast to 8, p50', baseline: '8 parallel bare requests', contestant: 'member.broadcast', unit: 'µs', b: [], c: [] };
-    const fan99: Pair = { name: 'broadcast to 8, p99', baseline: '8 parallel bare requests', contestant: 'member.broadcast', unit: 'µs', b: [], c: [] };
-    for (let r = 0; r < repeats; r++) {
-      const sb: number[] = [];
-      const sc: number[] = [];
-      for (let block = 0; block < 10; block++) {
-        sb.push(...(await latencies(bare, seqN / 10)));
-        sc.push(...(await latencies(rpc, seqN / 10)));
-      }
-      seq.b.push(median(sb));
-      seq.c.push(median(sc));
-      pipe.b.push(await throughput(bare, 1_000, total));
-      pipe.c.push(await throughput(rpc, 1_000, total));
-      const fb = (await latencies(bareFan, fanN)).sort((a, b) => a - b);
-      const fc = (await latencies(rpcFan, fanN)).sort((a, b) => a - b);
-      fan50.b.push(quantile(fb, 0.5));
-      fan50.c.push(quantile(fc, 0.5));
-      fan99.b.push(quantile(fb, 0.99));
-      fan99.c.push(quantile(fc, 0.99));
-    }
-    console.log(`| measure | baseline | contestant | baseline | contestant | ratio (median, min–max) | target |`);
-    console.log(`| --- | --- | --- | ---: | ---: | ---: | --- |`);
-    for (const p of [seq, pipe, fan50, fan99]) {
-      const ratios = p.b.map((b, i) => p.c[i]! / b);
-      const fmt = (v: number): string => `${Math.round(v).toLocaleString('en-US')} ${p.unit}`;
-      console.log(
-        `| ${p.name} | ${p.baseline} | ${p.contestant} | ${fmt(median(p.b))} | ${fmt(median(p.c))} | ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) | ${p.target ?? '—'} |`,
-      );
-    }
-    console.log(`\n${repeats} repeats; nats-server ${nc.info?.version}; Node ${process.version}; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    await primary.close();
-    await nc.close();
-  } finally {
-    stop();
+/** Starts the server and the responder (both stopped by pid when the bench ends); the caller's side. */
+async function setUp(ctx: SuiteContext) {
+  const server = await startNatsServer(undefined);
+  ctx.defer(() => server.stop());
+  ctx.log(`nats: nats-server pid ${server.pid} on ${server.url}; starting the responder`);
+  const responder = fork(fileURLToPath(new URL('./fixtures/nats-responder.ts', import.meta.url)), [server.url], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  ctx.defer(() => void responder.kill('SIGKILL'));
+  const ready = new Promise<void>((resolve, reject) => {
+    responder.once('message', () => resolve());
+    responder.once('exit', (code, signal) => reject(new Error(`nats: the responder exited (${signal ?? code}) before it was ready`)));
+  });
+  await withTimeout(ready, 60_000, 'nats: the responder');
+  const nc = await withTimeout(connect({ servers: server.url }), 15_000, 'nats: connect');
+  ctx.defer(() => nc.close());
+  const primary = await joinNamespace(nc, natsContract, { namespace: NAMESPACE, side: 'primary' });
+  ctx.defer(() => primary.close());
+  const deadline = performance.now() + 30_000;
+  while (primary.members().length < MEMBERS) {
+    if (performance.now() > deadline) throw new Error(`nats: ${primary.members().length} of ${MEMBERS} members after 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
+  const bare = (subject = 'bare.echo'): Promise<unknown> => nc.request(subject, bytes, { timeout: 10_000 }).then((m) => JSON.parse(m.string()));
+  return {
+    bare: () => bare(),
+    rpc: () => primary.call('echo', payload),
+    bareFan: () => Promise.all(Array.from({ length: MEMBERS }, (_, i) => bare(`bare.echo.${i}`))),
+    rpcFan: async () => {
+      const results = await primary.broadcast('echo', payload, { timeout: 10_000 });
+      if (results.length !== MEMBERS || results.some((r) => r.status !== 'fulfilled')) throw new Error(`nats: broadcast reached ${results.length} members, some failed`);
+    },
+  };
 }
 
-if (process.argv[2] === 'serve') await serve(process.argv[3]!);
-else await main();
+async function run(ctx: SuiteContext): Promise<Row[]> {
+  const c = config(ctx.quick);
+  const calls = await setUp(ctx);
+  const bounded = (p: Promise<unknown>, what: string): Promise<unknown> => withTimeout(p, 120_000, `nats ${what}`);
+  const scratch = new Float64Array(c.warmup);
+  await bounded(block(calls.bare, c.warmup, scratch, 0), 'warm-up bare');
+  await bounded(block(calls.rpc, c.warmup, scratch, 0), 'warm-up rpc');
+  const seq = { bare: [] as { p50: number; p99: number }[], rpc: [] as { p50: number; p99: number }[] };
+  const fan = { bare: [] as { p50: number; p99: number }[], rpc: [] as { p50: number; p99: number }[] };
+  const pipe = { bare: [] as number[], rpc: [] as number[] };
+  ctx.log(`nats: ${c.repeats} repeats (${c.seq} sequential calls, ${c.total} in flight, ${c.fan} broadcasts per contestant)`);
+  for (let r = 0; r < c.repeats; r++) {
+    const pools = { bare: new Float64Array(c.seq), rpc: new Float64Array(c.seq) };
+    const per = c.seq / 10;
+    for (let b = 0; b < 10; b++) {
+      await bounded(block(calls.bare, per, pools.bare, b * per), 'sequential bare');
+      await bounded(block(calls.rpc, per, pools.rpc, b * per), 'sequential rpc');
+    }
+    seq.bare.push(latencyStats(pools.bare));
+    seq.rpc.push(latencyStats(pools.rpc));
+    pipe.bare.push((await bounded(throughput(calls.bare, c.total), 'in flight bare')) as number);
+    pipe.rpc.push((await bounded(throughput(calls.rpc, c.total), 'in flight rpc')) as number);
+    for (const who of ['bare', 'rpc'] as const) {
+      const pool = new Float64Array(c.fan);
+      await bounded(block(who === 'bare' ? calls.bareFan : calls.rpcFan, c.fan, pool, 0), `broadcast ${who}`);
+      fan[who].push(latencyStats(pool));
+    }
+  }
+  const [seq50, seq99, inflight, fan50, fan99] = specs() as [RowSpec, RowSpec, RowSpec, RowSpec, RowSpec];
+  return [
+    makeRow(seq50, seq.bare.map((s) => s.p50), seq.rpc.map((s) => s.p50)),
+    makeRow(seq99, seq.bare.map((s) => s.p99), seq.rpc.map((s) => s.p99)),
+    makeRow(inflight, pipe.bare, pipe.rpc),
+    makeRow(fan50, fan.bare.map((s) => s.p50), fan.rpc.map((s) => s.p50)),
+    makeRow(fan99, fan.bare.map((s) => s.p99), fan.rpc.map((s) => s.p99)),
+  ];
+}
+
+export const natsSuite: Suite = { name: 'nats', rows: () => specs(), run };
+
+// The standalone script this suite replaced: say where it went rather than do nothing.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.stderr.write('bench/nats.ts is a suite of the bench now: npm run bench -- --only nats [--quick]\n');
+  process.exitCode = 2;
+}

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fmtDelta, fmtValue, median, meets, type Row } from './lib.js';
+import { fmtDelta, fmtTargetBound, fmtValue, median, meets, targetSubject, type Row } from './lib.js';
 
 const { values, positionals } = parseArgs({ options: { last: { type: 'string', default: '3' }, targets: { type: 'boolean', default: false } }, allowPositionals: true });
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
@@ -33,7 +33,7 @@ if (values.targets) {
     const ratio = median(same.map((r) => r.ratio));
     const deltas = same.map((r) => r.delta).filter((d): d is number => d !== undefined);
     console.log(
-      `| ${row.section} | ${row.measure} | ${row.baseline} | ${row.contestant} | ${value(row, median(same.map((r) => r.baselineValue)))} → ${value(row, median(same.map((r) => r.contestantValue)))} | ${deltas.length === 0 ? '' : fmtDelta(median(deltas), row.unit)} | **${fmt(ratio)}** (${same.map((r) => fmt(r.ratio)).join(', ')}) | ${row.target.op} ${row.target.value.toFixed(2)} | ${meets(row.target, ratio) ? 'met' : 'not met'} |`,
+      `| ${row.section} | ${row.measure} | ${row.baseline} | ${row.contestant} | ${value(row, median(same.map((r) => r.baselineValue)))} → ${value(row, median(same.map((r) => r.contestantValue)))} | ${deltas.length === 0 ? '' : fmtDelta(median(deltas), row.unit)} | **${fmt(ratio)}** (${same.map((r) => fmt(r.ratio)).join(', ')}) | ${fmtTargetBound(row.target, row.unit)} | ${meets(row.target, targetSubject(row.target, ratio, median(same.map((r) => r.contestantValue)))) ? 'met' : 'not met'} |`,
     );
   }
   process.exit(0);
@@ -49,7 +49,8 @@ for (const row of first) {
     section = row.section;
     console.log(`| **${section}** | | | | | | | | | |`);
   }
-  const target = row.target === undefined ? '' : `${row.target.op} ${row.target.value.toFixed(2)} ${meets(row.target, ratio) ? 'met' : 'not met'}`;
+  const subject = row.target === undefined ? ratio : targetSubject(row.target, ratio, median(same.map((r) => r.contestantValue)));
+  const target = row.target === undefined ? '' : `${fmtTargetBound(row.target, row.unit)} ${meets(row.target, subject) ? 'met' : 'not met'}`;
   const deltas = same.map((r) => r.delta).filter((d): d is number => d !== undefined);
   const delta = deltas.length === 0 ? '' : fmtDelta(median(deltas), row.unit);
   console.log(
