@@ -32,6 +32,8 @@ import { readCallOptions, type CallOptions } from './typed.js';
 import { PendingCalls, type InFlightCall, type PendingCall } from './pending.js';
 import { snapshotStats, zeroStats, type EndpointStats } from './stats.js';
 import { gaugesOf, outcomeOf } from './observe.js';
+import { schemasToWarm, warmUp } from './warm-up.js';
+import type { ReadyReceiver } from '../transport/batching.js';
 
 export class Peer {
   readonly #transport: Transport;
@@ -95,12 +97,14 @@ export class Peer {
     );
     this.#metrics = config.options.metrics;
     this.#unwatch = this.#metrics?.watch(gaugesOf(this.#pending, this.#dispatcher, config.transport));
-    this.#transport.start({
+    const receiver: ReadyReceiver = {
+      ready: () => warmUp(schemasToWarm(config.serves.values(), this.#calls.values(), config.options), () => this.#closed || this.#closing),
       frame: (raw) => this.#onFrame(raw),
       closed: (info) => this.#onTransportClosed(info),
       problem: (error) => this.#problem(error),
       refused: (frame, error) => this.#onRefused(frame as Frame, error),
-    });
+    };
+    this.#transport.start(receiver);
   }
 
   /** The transport's serialization: what a payload must survive. */

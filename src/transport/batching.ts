@@ -11,6 +11,10 @@ export type WriteDone = (error?: Error | null) => void;
 
 const EMPTY: Frame[] = [];
 
+/** A receiver that also wants to know when the peer's handshake was heard (the endpoint's warm-up). Internal. */
+export interface ReadyReceiver extends TransportReceiver {
+  ready?(): void;
+}
 
 /**
  * A transport over a message channel: subclasses say how to write one envelope and call
@@ -130,6 +134,7 @@ export abstract class BatchingTransport implements Transport {
       if (!this.#peerListening) {
         this.#peerListening = true;
         this.#schedule();
+        (receiver as ReadyReceiver).ready?.();
       }
     }
     for (const frame of opened.frames) {

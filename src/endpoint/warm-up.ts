@@ -1,0 +1,40 @@
+// Warms the schemas an endpoint will run, once its peer's handshake was heard: each zod object
+// schema's parser is compiled now rather than inside the first call (src/contract/warm.ts says
+// how, and why no user code runs). One schema per turn of the event loop (setImmediate), so that
+// calls arriving meanwhile are served between two compilations.
+import type { ProcedureDef } from '../contract/contract.js';
+import { warmable, warmObjectSchema } from '../contract/warm.js';
+import type { ResolvedEndpointOptions } from './options.js';
+
+/** The schemas this side runs on its calls: those of the procedures it serves, and the caller's checks it is set to make. */
+export function schemasToWarm(
+  served: Iterable<{ readonly def: ProcedureDef }>,
+  calls: Iterable<ProcedureDef>,
+  options: Pick<ResolvedEndpointOptions, 'validateInput' | 'validateOutput'>,
+): unknown[] {
+  const schemas: unknown[] = [];
+  for (const { def } of served) schemas.push(def.input, def.output);
+  for (const def of calls) {
+    if (options.validateInput === 'both') schemas.push(def.input);
+    if (options.validateOutput === 'both') schemas.push(def.output);
+  }
+  return schemas.filter((schema) => schema !== undefined);
+}
+
+/** Compiles the object schemas under `schemas`, one per setImmediate, until done or `stopped()`. */
+export function warmUp(schemas: readonly unknown[], stopped: () => boolean): void {
+  const queue: object[] = [];
+  let next = 0;
+  let found = false;
+  const step = (): void => {
+    if (stopped()) return;
+    if (!found) {
+      found = true;
+      for (const schema of schemas) queue.push(...warmable(schema));
+    } else if (next < queue.length && !warmObjectSchema(queue[next++]!)) {
+      return; // zod did not behave as proven: leave the rest cold
+    }
+    if (next < queue.length) setImmediate(step).unref();
+  };
+  setImmediate(step).unref();
+}
