@@ -23,14 +23,15 @@ export function schemasToWarm(
 
 /** Compiles the object schemas under `schemas`, one per setImmediate, until done or `stopped()`. */
 export function warmUp(schemas: readonly unknown[], stopped: () => boolean): void {
-  const queue: object[] = [];
+  let queue: object[] = [];
   let next = 0;
   let found = false;
   const step = (): void => {
     if (stopped()) return;
     if (!found) {
       found = true;
-      for (const schema of schemas) queue.push(...warmable(schema));
+      // A schema shared by several procedures (or nested in several) is warmed once.
+      queue = [...new Set(schemas.flatMap((schema) => warmable(schema)))];
     } else if (next < queue.length && !warmObjectSchema(queue[next++]!)) {
       return; // zod did not behave as proven: leave the rest cold
     }
