@@ -33,7 +33,6 @@ import { PendingCalls, type InFlightCall, type PendingCall } from './pending.js'
 import { snapshotStats, zeroStats, type EndpointStats } from './stats.js';
 import { gaugesOf, outcomeOf } from './observe.js';
 import { schemasToWarm, warmUp } from './warm-up.js';
-import type { ReadyReceiver } from '../transport/batching.js';
 
 export class Peer {
   readonly #transport: Transport;
@@ -97,14 +96,14 @@ export class Peer {
     );
     this.#metrics = config.options.metrics;
     this.#unwatch = this.#metrics?.watch(gaugesOf(this.#pending, this.#dispatcher, config.transport));
-    const receiver: ReadyReceiver = {
-      ready: () => warmUp(schemasToWarm(config.serves.values(), this.#calls.values(), config.options), () => this.#closed || this.#closing),
+    this.#transport.start({
       frame: (raw) => this.#onFrame(raw),
       closed: (info) => this.#onTransportClosed(info),
       problem: (error) => this.#problem(error),
       refused: (frame, error) => this.#onRefused(frame as Frame, error),
-    };
-    this.#transport.start(receiver);
+    });
+    // While our handshake travels: the schemas are compiled before the peer can send a call.
+    warmUp(schemasToWarm(config.serves.values(), this.#calls.values(), config.options), () => this.#closed || this.#closing);
   }
 
   /** The transport's serialization: what a payload must survive. */

@@ -1,7 +1,9 @@
-// Warms the schemas an endpoint will run, once its peer's handshake was heard: each zod object
-// schema's parser is compiled now rather than inside the first call (src/contract/warm.ts says
-// how, and why no user code runs). One schema per turn of the event loop (setImmediate), so that
-// calls arriving meanwhile are served between two compilations.
+// Warms the schemas an endpoint will run, from its construction on (while its handshake travels):
+// each zod object schema's parser is compiled then rather than inside the first call
+// (src/contract/warm.ts says how, and why no user code runs). One schema per turn of the event
+// loop (setImmediate), so that a handshake or calls arriving meanwhile are served between two
+// compilations. Started after the handshake was heard instead, it met the first call, which
+// follows the handshake at once, and made it slower (bench/PROFILE-NOTES.md section 9.4).
 import type { ProcedureDef } from '../contract/contract.js';
 import { warmable, warmObjectSchema } from '../contract/warm.js';
 import type { ResolvedEndpointOptions } from './options.js';

@@ -18,11 +18,6 @@ const EMPTY: Frame[] = [];
  */
 const SETTLED = Promise.resolve();
 
-/** A receiver that also wants to know when the peer's handshake was heard (the endpoint's warm-up). Internal. */
-export interface ReadyReceiver extends TransportReceiver {
-  ready?(): void;
-}
-
 /**
  * A transport over a message channel: subclasses say how to write one envelope and call
  * `deliver` and `peerGone`; this class batches, respects backpressure and keeps track of what
@@ -141,7 +136,6 @@ export abstract class BatchingTransport implements Transport {
       if (!this.#peerListening) {
         this.#peerListening = true;
         this.#schedule();
-        (receiver as ReadyReceiver).ready?.();
       }
     }
     for (const frame of opened.frames) {
