@@ -60,6 +60,27 @@ time('v8.deserialize it', 100_000, (() => {
 time('JSON.stringify envelope, ~100 B payload', 100_000, () => JSON.stringify(frame(small)));
 time('v8.serialize envelope, ~10 KB payload', 10_000, () => v8.serialize(frame(large)));
 time('JSON.stringify envelope, ~10 KB payload', 10_000, () => JSON.stringify(frame(large)));
+console.log('\nthe wire format: serialize + parse of one message (as node\'s IPC does it), ours against flat ones:');
+/** One serialize + parse round of `message`, with node's 'advanced' serializer classes or JSON. */
+function roundTrip(message: () => unknown, json: boolean): unknown {
+  if (json) return JSON.parse(JSON.stringify(message()));
+  const ser = new v8.DefaultSerializer();
+  ser.writeHeader();
+  ser.writeValue(message());
+  const des = new v8.DefaultDeserializer(ser.releaseBuffer());
+  des.readHeader();
+  return des.readValue();
+}
+const id = 'Ab3dE_fGh1.1a2';
+const wire: [string, () => unknown][] = [
+  ['ours: call envelope', () => ({ '~crpc': 1, f: [{ k: 'call', i: id, m: 'echo', p: small }] })],
+  ['ours: ok envelope', () => ({ '~crpc': 1, f: [{ k: 'ok', i: id, p: small }] })],
+  ['naive: request', () => ({ '~naive': 'q', id: 'V1StGXR8_Z5jdHi6B-myT', m: 'echo', p: small })],
+  ['naive: response', () => ({ '~naive': 's', id: 'V1StGXR8_Z5jdHi6B-myT', p: small })],
+  ['birpc: request', () => ({ t: 'q', i: 'V1StGXR8_Z5jdHi6B-myT', m: 'echo', a: [small] })],
+  ['birpc: response', () => ({ t: 's', i: 'V1StGXR8_Z5jdHi6B-myT', r: small })],
+];
+for (const json of [false, true]) for (const [label, message] of wire) time(`${label}, ~100 B, ${json ? 'json' : 'advanced'}`, 50_000, () => roundTrip(message, json));
 console.log('\nper-call objects and bookkeeping:');
 let seq = 0;
 time('id: prefix + (++seq).toString(36)', 500_000, () => 'abcdefghij.' + (++seq).toString(36));

@@ -7,9 +7,9 @@
 // processes (default 2,000); the profile then also holds module loading, which cpuprofile-top's
 // --from-ms/--src options help to set apart. Default options (validation on, captureCallStack off
 // unless BENCH_CAPTURE_STACK=true), 'advanced' unless BENCH_SERIALIZATION=json, the async handler
-// unless BENCH_HANDLER=sync.
+// unless BENCH_HANDLER=sync, the ~100 B payload unless BENCH_PAYLOAD=large (~10 KB).
 import type { Serialization } from '../src/index.js';
-import { smallPayload } from './contract.js';
+import { largePayload, smallPayload } from './contract.js';
 import { ipcLab } from './ipc.js';
 import type { SuiteContext } from './lib.js';
 import { IN_FLIGHT, pipelined } from './pipelined.js';
@@ -24,7 +24,7 @@ const ctx: SuiteContext = { quick: true, log: (m) => process.stderr.write(`${m}\
 try {
   const lab = ipcLab(ctx);
   const w = await lab.fork(lab.hub('profile', { serialization, captureCallStack }));
-  const payload = smallPayload();
+  const payload = process.env['BENCH_PAYLOAD'] === 'large' ? largePayload() : smallPayload();
   const call = (): Promise<unknown> => w.handle.call(method, payload);
   const label = `${serialization}, ${method}, captureCallStack ${captureCallStack}`;
   // The calls' window on the monotonic clock V8's profiles use: cpuprofile-top --window A,B keeps

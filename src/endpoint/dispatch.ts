@@ -59,6 +59,8 @@ export class IncomingCall implements HandlerContext {
   readonly worker: unknown;
   started = false;
   cancelled = false;
+  /** Set once the dispatcher let go of it (replied, failed, cancelled): its id may then be reused. */
+  forgotten = false;
   /** When it arrived (`performance.now()`), when metrics are on. */
   arrivedAt = 0;
   /** Its SERVER span, when it is traced. */
@@ -174,6 +176,7 @@ export class Dispatcher {
     this.#calls.set(job.callId, job);
     if (procedure.mailbox === undefined) this.#run(job);
     else if (!procedure.mailbox.offer(job)) {
+      job.forgotten = true;
       this.#calls.delete(job.callId);
       job.span?.end('RPC_BUSY');
       this.#refuse(frame, new RpcBusyError('mailbox', procedure.mailbox.maxQueue, `"${frame.m}"`));
@@ -303,7 +306,9 @@ export class Dispatcher {
   }
 
   #forget(job: IncomingCall, release: boolean, error: unknown = NO_ERROR, rpc = false): void {
-    if (this.#calls.get(job.callId) !== job) return;
+    // A live job is the one its id maps to (a duplicate id is refused while it lives): a flag, not a lookup.
+    if (job.forgotten) return;
+    job.forgotten = true;
     if (this.#observed) serverSettled(this.#metrics, job, error, rpc);
     this.#calls.delete(job.callId);
     if (release && job.started) job.procedure.mailbox?.release();

@@ -32,6 +32,7 @@ import { readCallOptions, type CallOptions } from './typed.js';
 import { PendingCalls, type InFlightCall, type PendingCall } from './pending.js';
 import { snapshotStats, zeroStats, type EndpointStats } from './stats.js';
 import { gaugesOf, outcomeOf } from './observe.js';
+import { schemasToWarm, warmUp } from './warm-up.js';
 
 export class Peer {
   readonly #transport: Transport;
@@ -101,6 +102,8 @@ export class Peer {
       problem: (error) => this.#problem(error),
       refused: (frame, error) => this.#onRefused(frame as Frame, error),
     });
+    // While our handshake travels: the schemas are compiled before the peer can send a call.
+    warmUp(schemasToWarm(config.serves.values(), this.#calls.values(), config.options), () => this.#closed || this.#closing);
   }
 
   /** The transport's serialization: what a payload must survive. */

@@ -120,39 +120,29 @@ class Walk {
 
 // The fast path: the same estimate and the same refusals as Walk, without a path, a Walk object or
 // any allocation besides Object.keys. -1 means "refused"; inspectPayload then walks again with a
-// path to say why (only on failure, so the common case pays one lean walk).
+// path to say why (only on failure, so the common case pays one lean walk). An if-chain of
+// `typeof x === '…'` tests, not a switch on `typeof x`: V8 compiles each test to a type check
+// without building the type's name (about 15% off the walk, bench/PROFILE-NOTES.md section 9).
 function sizeOf(value: unknown, json: boolean, inArray: boolean, depth: number, size: number, limit: number): number {
-  switch (typeof value) {
-    case 'string':
-      size += value.length + 2;
-      break;
-    case 'number':
-      if (json && !Number.isFinite(value)) return -1;
-      size += 8;
-      break;
-    case 'boolean':
-      size += 5;
-      break;
-    case 'undefined':
-      if (json && inArray) return -1;
-      size += 1;
-      break;
-    case 'bigint':
-      if (json) return -1;
-      size += 16;
-      break;
-    case 'object':
-      if (value === null) {
-        size += 4;
-        break;
-      }
+  if (typeof value === 'string') size += value.length + 2;
+  else if (typeof value === 'number') {
+    if (json && !Number.isFinite(value)) return -1;
+    size += 8;
+  } else if (typeof value === 'boolean') size += 5;
+  else if (typeof value === 'object') {
+    if (value === null) size += 4;
+    else {
       if (depth >= MAX_DEPTH) return -1;
       size = objectSize(value, json, depth + 1, size, limit);
       if (size < 0) return -1;
-      break;
-    default:
-      return -1; // a function or a symbol
-  }
+    }
+  } else if (typeof value === 'undefined') {
+    if (json && inArray) return -1;
+    size += 1;
+  } else if (typeof value === 'bigint') {
+    if (json) return -1;
+    size += 16;
+  } else return -1; // a function or a symbol
   return size > limit ? -1 : size;
 }
 
