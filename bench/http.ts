@@ -19,8 +19,10 @@
 //   (fresh per block) for keep-alive. Closed-loop Connection: close: 20 lanes, one request each.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { stopGroup } from './fixtures/process-group.js';
 import { makeRow, median, percentile, withTimeout, type Row, type RowSpec, type Suite, type SuiteContext } from './lib.js';
 
 const WORKERS = 2;
@@ -163,44 +165,6 @@ interface Running {
   stop(): Promise<void>;
 }
 
-/** Whether any process of the group led by `pgid` is still there. */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** SIGTERM to the fixture's whole process group, then SIGKILL to what is left after `graceMs`. */
-async function stopGroup(child: ChildProcess, graceMs: number): Promise<void> {
-  const pgid = child.pid;
-  if (pgid === undefined) return;
-  child.stdin?.destroy();
-  const waitGone = async (ms: number): Promise<boolean> => {
-    const until = performance.now() + ms;
-    while (groupAlive(pgid)) {
-      if (performance.now() > until) return false;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    return true;
-  };
-  if (!groupAlive(pgid)) return;
-  try {
-    process.kill(-pgid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  if (await waitGone(graceMs)) return;
-  try {
-    process.kill(-pgid, 'SIGKILL');
-  } catch {
-    return;
-  }
-  await waitGone(2_000);
-}
-
 /** Starts a fixture in a process group of its own and waits for the port it prints. */
 async function startServer(ctx: SuiteContext, name: Server, extraEnv: NodeJS.ProcessEnv = {}): Promise<Running> {
   const env: NodeJS.ProcessEnv = { ...process.env, WORKERS: String(WORKERS), SLOW_MS: String(SLOW_MS), ...extraEnv };
@@ -223,18 +187,12 @@ async function startServer(ctx: SuiteContext, name: Server, extraEnv: NodeJS.Pro
     stderr = (stderr + chunk).slice(-4_000);
   });
   const ready = new Promise<Running>((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        try {
-          const parsed = JSON.parse(line) as { port?: unknown; pids?: unknown };
-          if (typeof parsed.port === 'number') resolve({ name, port: parsed.port, pids: (parsed.pids as number[] | undefined) ?? [], stop });
-        } catch {
-          // not our line
-        }
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const parsed = JSON.parse(line) as { port?: unknown; pids?: unknown };
+        if (typeof parsed.port === 'number') resolve({ name, port: parsed.port, pids: (parsed.pids as number[] | undefined) ?? [], stop });
+      } catch {
+        // not our line
       }
     });
     child.once('exit', (code, signal) => reject(new Error(`http ${name}: the fixture exited (${signal ?? code}) before listening\n${stderr}`)));
