@@ -41,9 +41,29 @@ interface SettledCall {
   readonly span: RpcClientSpan | undefined;
 }
 
+/** The time of the frames being delivered now (see `deliveryClock`); -1 outside a delivery. */
+let deliveredAt = -1;
+const SETTLED = Promise.resolve();
+const forgetDelivery = (): void => {
+  deliveredAt = -1;
+};
+
+/**
+ * The clock for what arrives: read once per run of frames delivered together (an envelope of many
+ * calls or replies), and forgotten once that run's synchronous work is over. So a batch of 500
+ * replies reads the clock once instead of 500 times; a frame's arrival is its envelope's.
+ */
+function deliveryClock(): number {
+  if (deliveredAt < 0) {
+    deliveredAt = performance.now();
+    void SETTLED.then(forgetDelivery);
+  }
+  return deliveredAt;
+}
+
 /** An outgoing call settled: its duration by outcome, and the end of its span. */
 export function clientSettled(metrics: RpcMetricsHooks | undefined, call: SettledCall, outcome: string, error: unknown): void {
-  metrics?.callSettled(call.method, 'client', outcome, (performance.now() - call.startedAt) / 1000);
+  metrics?.callSettled(call.method, 'client', outcome, Math.max(0, deliveryClock() - call.startedAt) / 1000);
   call.span?.end(outcome, error);
 }
 
@@ -79,7 +99,7 @@ export const NO_ERROR: unique symbol = Symbol('no error');
 
 /** An incoming call arrived: its clock starts (the mailbox wait counts), its SERVER span opens. */
 export function serverArrived(metrics: RpcMetricsHooks | undefined, tracing: RpcTracing | undefined, call: ServedCall, field: unknown): void {
-  if (metrics !== undefined) call.arrivedAt = performance.now();
+  if (metrics !== undefined) call.arrivedAt = deliveryClock();
   if (tracing !== undefined) call.span = tracing.startServer(call.method, field);
 }
 

@@ -53,6 +53,22 @@ test('settled calls are timed by method and outcome on the caller and on the cal
   t.is(callee.count('rpc_client_duration_seconds', { method: 'greet', outcome: 'ok' }), 0);
 });
 
+test('calls delivered together share their arrival time, and every duration still covers the handler', async (t) => {
+  // The clock is read once per batch of frames delivered together (the calls of one envelope, the
+  // replies of another): 20 calls in flight each wait 40 ms in their handler.
+  const caller = instruments();
+  const callee = instruments();
+  const { primary } = openPair(t, { primary: { metrics: caller.metrics }, worker: { metrics: callee.metrics } });
+  await within(Promise.all(Array.from({ length: 20 }, () => primary.call('sleep', { ms: 40 }))), 5_000, 'the batch');
+  await until(() => callee.count('rpc_server_duration_seconds', { method: 'sleep', outcome: 'ok' }) === 20, 5_000, 'the callee to time all 20');
+  const client = caller.series('rpc_client_duration_seconds', { method: 'sleep', outcome: 'ok' });
+  const server = callee.series('rpc_server_duration_seconds', { method: 'sleep', outcome: 'ok' });
+  t.is(Number(client?.['count']), 20);
+  // Each of the 20 took at least its handler's 40 ms on both sides (timers may fire a little early).
+  t.true(Number(server?.['sum']) >= 20 * 0.039, `server sum ${String(server?.['sum'])}`);
+  t.true(Number(client?.['sum']) >= Number(server?.['sum']) - 0.001, `client sum ${String(client?.['sum'])} against server ${String(server?.['sum'])}`);
+});
+
 test('calls refused before they are sent are counted by reason, and are not timed', async (t) => {
   const caller = instruments();
   const { primary } = openPair(t, { primary: { metrics: caller.metrics, maxInFlight: 1, maxPayloadBytes: 64, validateInput: 'both' } });
