@@ -39,8 +39,10 @@ async function openLoop(port: number, count: number, intervalMs: number): Promis
 
 const p99 = (values: number[]): number => values.slice().sort((a, b) => a - b)[Math.ceil(values.length * 0.99) - 1]!;
 
+// One after the other: two clusters each with a worker spinning 80% of a core would take the
+// machine's two cores from each other, and the answers the least-loaded budget learns from with them.
 for (const balance of ['least-loaded', 'os'] as const) {
-  test(`with one of two workers blocked 400 ms out of every 500, new connections go to the other one (${balance})`, async (t) => {
+  test.serial(`with one of two workers blocked 400 ms out of every 500, new connections go to the other one (${balance})`, async (t) => {
     // Load reports far apart: under least-loaded only the unanswered offers can tell the primary that
     // the worker is blocked; under 'os' (the default) a blocked worker does not accept.
     const c = await startCluster(t, { WORKERS: '2', BLOCK_SLOT: '0', LOAD_REPORT_INTERVAL: '1000', HEARTBEAT_TIMEOUT: '10000', BALANCE: balance }, FIXTURE);
