@@ -27,7 +27,7 @@ export interface Candidate {
    * The worker's last answer that took LOOP_STALL_MS or longer: how long it took, and when it
    * came (same clock as `now`). It is a stall seen first hand, before a report can show it: a
    * report sent right after it still carries the delay sampled before the stall, so the answer
-   * counts for as long as a report stays fresh (`staleAfter`), by when sampled reports cover it.
+   * counts until a sampled report must cover it (see `stallOf`).
    */
   readonly lateAnswer?: { readonly ms: number; readonly at: number } | undefined;
 }
@@ -96,10 +96,12 @@ function waiting(c: Candidate, now: number): number {
 
 /**
  * How long the worker's event loop is known to stall, in milliseconds: its reported delay p99, or
- * a late answer less than `staleAfter` old, whichever is longer; 0 when neither reaches LOOP_STALL_MS.
+ * a recent late answer, whichever is longer; 0 when neither reaches LOOP_STALL_MS. A late answer
+ * is recent for two report intervals (two thirds of `staleAfter`, which is three): the first
+ * sampled report that includes the stall arrives within them, and speaks for the worker after.
  */
 export function stallOf(c: Candidate, now: number, staleAfter: number): number {
-  const late = c.lateAnswer !== undefined && now - c.lateAnswer.at < staleAfter ? c.lateAnswer.ms : 0;
+  const late = c.lateAnswer !== undefined && now - c.lateAnswer.at < (2 * staleAfter) / 3 ? c.lateAnswer.ms : 0;
   const stall = Math.max(c.loopDelayMs ?? 0, late);
   return stall >= LOOP_STALL_MS ? stall : 0;
 }

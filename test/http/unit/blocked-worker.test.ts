@@ -114,7 +114,7 @@ test('a worker whose event loop stalls for hundreds of milliseconds comes after 
   t.is(pickLeastLoaded([worker(1, 0, { loopDelayMs: LOOP_STALL_MS - 1 }), worker(2, 6, { loopDelayMs: 2 })], NOW, STALE, undefined)?.id, 1);
 });
 
-test('an answer as long as a stall marks the worker stalling for as long as a report stays fresh', (t) => {
+test('an answer as long as a stall marks the worker stalling until sampled reports cover it', (t) => {
   // Its report (10 ms old) saw no stall, but an offer just took 390 ms to answer.
   const late = worker(1, 0, { lateAnswer: { ms: 390, at: NOW - 5 } });
   t.is(stallOf(late, NOW, STALE), 390);
@@ -123,9 +123,10 @@ test('an answer as long as a stall marks the worker stalling for as long as a re
   // stall: it does not clear the mark.
   const reported = worker(1, 0, { lateAnswer: { ms: 390, at: NOW - 5 }, reportedAt: NOW - 1, loopDelayMs: 3 });
   t.is(stallOf(reported, NOW, STALE), 390);
-  // Once a report would be stale, the sampled reports since speak for the worker.
-  t.is(stallOf(worker(1, 0, { lateAnswer: { ms: 390, at: NOW - STALE } }), NOW, STALE), 0);
-  t.is(pickLeastLoaded([worker(1, 0, { lateAnswer: { ms: 390, at: NOW - STALE } }), worker(2, 6)], NOW, STALE, undefined)?.id, 1);
+  // Two report intervals later (STALE is three), the sampled reports since speak for the worker.
+  t.is(stallOf(worker(1, 0, { lateAnswer: { ms: 390, at: NOW - (2 * STALE) / 3 + 1 } }), NOW, STALE), 390);
+  t.is(stallOf(worker(1, 0, { lateAnswer: { ms: 390, at: NOW - (2 * STALE) / 3 } }), NOW, STALE), 0);
+  t.is(pickLeastLoaded([worker(1, 0, { lateAnswer: { ms: 390, at: NOW - (2 * STALE) / 3 } }), worker(2, 6)], NOW, STALE, undefined)?.id, 1);
   // An answer slow by a loaded machine's standards, but short of a stall, marks nothing.
   t.is(stallOf(worker(1, 0, { lateAnswer: { ms: LOOP_STALL_MS - 1, at: NOW - 5 } }), NOW, STALE), 0);
 });
