@@ -37,6 +37,9 @@ async function openLoop(port: number, count: number, intervalMs: number): Promis
   return Promise.all(pending);
 }
 
+/** The connections due in the first second of the open loop (one every 10 ms), before the first load report is sure to have come. */
+const LEARNING_CONNECTIONS = 100;
+
 const p99 = (values: number[]): number => values.slice().sort((a, b) => a - b)[Math.ceil(values.length * 0.99) - 1]!;
 
 // One after the other: two clusters each with a worker spinning 80% of a core would take the
@@ -54,12 +57,19 @@ for (const balance of ['least-loaded', 'os'] as const) {
     const answered = results.filter((r): r is { ms: number; pid: number } => !(r instanceof Error));
     const latency = p99(answered.map((r) => r.ms));
     const byBlocked = answered.filter((r) => r.pid === blocked.pid).length;
-    const late = results.flatMap((r, i) => (r instanceof Error || r.ms <= 300 ? [] : [`#${i} ${r.ms.toFixed(0)} ms`]));
-    t.log(`p99 ${latency.toFixed(1)} ms; the blocked worker answered ${byBlocked} of ${answered.length}; waited over 300 ms: ${late.length} (${late.join(', ')})`);
-    // What the balancer controls: how many connections wait behind a block. Without the unanswered
-    // rule about one connection in ten did; on a loaded machine the latency of the others also grows.
-    // Least-loaded cannot see the first block coming (one connection may wait it out); after that
-    // first late answer the worker counts as stalling, and later blocks should cost nothing.
-    t.true(answered.filter((r) => r.ms > 300).length <= answered.length / 100, 'at most 1% of the connections waited out most of a block');
+    const late = results.flatMap((r, i) => (r instanceof Error || r.ms <= 300 ? [] : [{ i, ms: r.ms }]));
+    t.log(`p99 ${latency.toFixed(1)} ms; the blocked worker answered ${byBlocked} of ${answered.length}; waited over 300 ms: ${late.length} (${late.map((w) => `#${w.i} ${w.ms.toFixed(0)} ms`).join(', ')})`);
+    // What the balancer controls: how many connections wait out a block (without the unanswered
+    // rule about one in ten did). No balancer that picks on arrival sees a block coming: a
+    // connection dealt as one starts waits it out, and the worker's silence on it only marks the
+    // worker busy from then on. Least-loaded learns that the worker keeps stalling from its load
+    // report (the event-loop delay p99), here a second apart; until then each block may cost a
+    // connection or, on a loaded machine where the other worker is slow to answer too, a few.
+    // Under 'os' a worker that blocks right after accepting makes its connection wait, in any block.
+    // Dealt blind (round-robin), about half of the 80 connections due in the first second's two
+    // blocks would wait them out.
+    const learning = late.filter((w) => w.i < LEARNING_CONNECTIONS).length;
+    t.true(learning <= 8, `at most a few connections waited out the blocks of the first second (${learning})`);
+    t.true(late.length - learning <= answered.length / 100, 'after it, at most 1% of the connections waited out most of a block');
   });
 }

@@ -23,13 +23,6 @@ export interface Candidate {
   readonly busyAfter?: number;
   /** The p99 event-loop delay of the worker's last report, in milliseconds. */
   readonly loopDelayMs?: number;
-  /**
-   * The worker's last answer that took LOOP_STALL_MS or longer: how long it took, and when it
-   * came (same clock as `now`). It is a stall seen first hand, before a report can show it: a
-   * report sent right after it still carries the delay sampled before the stall, so the answer
-   * counts until a sampled report must cover it (see `stallOf`).
-   */
-  readonly lateAnswer?: { readonly ms: number; readonly at: number } | undefined;
 }
 
 /**
@@ -95,25 +88,12 @@ function waiting(c: Candidate, now: number): number {
 }
 
 /**
- * How long the worker's event loop is known to stall, in milliseconds: its reported delay p99, or
- * a recent late answer, whichever is longer; 0 when neither reaches LOOP_STALL_MS. A late answer
- * is recent for two report intervals (two thirds of `staleAfter`, which is three): the first
- * sampled report that includes the stall arrives within them, and speaks for the worker after.
- */
-export function stallOf(c: Candidate, now: number, staleAfter: number): number {
-  const late = c.lateAnswer !== undefined && now - c.lateAnswer.at < (2 * staleAfter) / 3 ? c.lateAnswer.ms : 0;
-  const stall = Math.max(c.loopDelayMs ?? 0, late);
-  return stall >= LOOP_STALL_MS ? stall : 0;
-}
-
-/**
  * Picks the least-loaded worker: fewest in-flight requests plus connections handed over since its
  * last report (so a burst between two reports spreads instead of landing on one worker), plus the
- * weight of its oldest unanswered offer (see `waiting`). Workers rank first by how long a
- * connection dealt to them may wait: a busy worker (see `isBusy`) by how long it has been silent,
- * a worker whose event loop stalls (see `stallOf`) by its stall, whichever is longer. So a
- * stalling worker that looks idle comes after a steady one a few milliseconds late on a loaded
- * machine, but before one silent for longer than its stalls last. Among equal loads, the worker with fewer
+ * weight of its oldest unanswered offer (see `waiting`). A busy
+ * worker (see `isBusy`) is only picked when all are busy, and then the one silent for the shortest
+ * time. Then a worker whose event loop stalls (LOOP_STALL_MS) comes after one that does not,
+ * whatever their loads. Among equal loads, the worker with fewer
  * unanswered offers wins (one that has not answered the last one may be blocking), then
  * round-robin, starting after `lastPicked`. A worker that refused an offer is never picked.
  * Returns undefined when there is no candidate.
@@ -126,10 +106,10 @@ export function pickLeastLoaded(candidates: readonly Candidate[], now: number, s
     // Among equal scores, prefer the first id after the last pick (wrapping), i.e. round-robin.
     const turn = lastPicked === undefined ? c.id : c.id > lastPicked ? c.id - lastPicked : c.id - lastPicked + 1e9;
     // A busy worker ranks by how long it has been silent (a loaded machine can make every worker
-    // late by a few milliseconds; one blocked for hundreds is the last choice), a stalling one by
-    // its stalls (between two it looks idle, and a connection dealt in one waits it out), others by load.
-    const wait = Math.max(silence(c, now, staleAfter), stallOf(c, now, staleAfter));
-    const key = [wait, c.inFlight + c.handedSinceReport + waiting(c, now), c.unanswered ?? 0, turn];
+    // late by a few milliseconds; one blocked for hundreds is the last choice), others by load.
+    const silent = silence(c, now, staleAfter);
+    const stalls = (c.loopDelayMs ?? 0) >= LOOP_STALL_MS ? 1 : 0;
+    const key = [silent, stalls, c.inFlight + c.handedSinceReport + waiting(c, now), c.unanswered ?? 0, turn];
     if (best === undefined || less(key, bestKey)) {
       best = c;
       bestKey = key;

@@ -6,7 +6,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Worker } from 'node:cluster';
 import { isAnswer, offer, type Answer } from '../handoff.js';
-import { answerBudget, LOOP_STALL_MS, nextTypicalAnswer } from './balancer.js';
+import { answerBudget, nextTypicalAnswer } from './balancer.js';
 import { OfferBook } from './offer-book.js';
 
 /** A worker the dealer may hand a connection to. */
@@ -35,8 +35,6 @@ export class ConnectionDealer {
   readonly #watched = new WeakSet<Worker>();
   /** Workers that refused an offer (they drain or exit) or could not be sent one: they get no other. */
   readonly #refusing = new WeakSet<Worker>();
-  /** Each worker's last answer late enough to mean its loop stalled (see #answered), by the dealer's clock. */
-  readonly #lateAnswers = new WeakMap<Worker, { readonly ms: number; readonly at: number }>();
   readonly #now: () => number;
   /** The cluster's typical time from an offer written to its answer read, in milliseconds. */
   #typicalAnswer = 0;
@@ -69,15 +67,8 @@ export class ConnectionDealer {
   }
 
   /** The offers this worker has not answered yet: how many, and when the oldest was made (by the dealer's clock). */
-  offersTo(worker: Worker): {
-    readonly unanswered: number;
-    readonly unansweredSince: number | undefined;
-    readonly refusing: boolean;
-    readonly busyAfter: number;
-    readonly lateAnswer: { readonly ms: number; readonly at: number } | undefined;
-  } {
+  offersTo(worker: Worker): { readonly unanswered: number; readonly unansweredSince: number | undefined; readonly refusing: boolean; readonly busyAfter: number } {
     return {
-      lateAnswer: this.#lateAnswers.get(worker),
       unanswered: this.#book.count(worker),
       unansweredSince: this.#book.oldest(worker),
       refusing: this.#refusing.has(worker),
@@ -177,15 +168,7 @@ export class ConnectionDealer {
     // A worker answers offers in the order it got them: an earlier one still open never reached
     // its code (Node drops a handle it could not receive), so none of its bytes were read.
     for (const lost of settled.skipped) this.#deal(lost.socket, lost.offers);
-    if (settled.entry.at !== undefined) {
-      const now = this.#now();
-      const ms = now - settled.entry.at;
-      // An answer this late (a stall's length, and far past what answers take on this machine
-      // now) means the worker's loop stalled: the balancer learns it now, not at the next load
-      // report (which may be a second away, and the next stall may come before it).
-      if (ms >= Math.max(LOOP_STALL_MS, 2 * answerBudget(this.#typicalAnswer))) this.#lateAnswers.set(worker, { ms, at: now });
-      this.#typicalAnswer = nextTypicalAnswer(this.#typicalAnswer, ms);
-    }
+    if (settled.entry.at !== undefined) this.#typicalAnswer = nextTypicalAnswer(this.#typicalAnswer, this.#now() - settled.entry.at);
     if (answer.accepted) {
       this.handedOver++;
       settled.entry.socket.destroy(); // the worker has its own copy

@@ -1,7 +1,7 @@
 // The balancer's view of a blocked worker, with an injected clock: an offer left unanswered more
 // than UNANSWERED_BUSY_MS marks its worker busy at once, whatever its last report said.
 import test from 'ava';
-import { answerBudget, isBusy, LOOP_STALL_MS, nextTypicalAnswer, pickLeastLoaded, stallOf, UNANSWERED_BUSY_MS, type Candidate } from '../../../src/http/primary/balancer.js';
+import { answerBudget, isBusy, LOOP_STALL_MS, nextTypicalAnswer, pickLeastLoaded, UNANSWERED_BUSY_MS, type Candidate } from '../../../src/http/primary/balancer.js';
 
 const NOW = 10_000;
 const STALE = 750;
@@ -112,32 +112,4 @@ test('a worker whose event loop stalls for hundreds of milliseconds comes after 
   t.is(pickLeastLoaded([stalling, steady], NOW, STALE, undefined)?.id, 2);
   // Delays short of a stall (a loaded machine's scheduling noise) are no reason to prefer either: load decides.
   t.is(pickLeastLoaded([worker(1, 0, { loopDelayMs: LOOP_STALL_MS - 1 }), worker(2, 6, { loopDelayMs: 2 })], NOW, STALE, undefined)?.id, 1);
-});
-
-test('an answer as long as a stall marks the worker stalling until sampled reports cover it', (t) => {
-  // Its report (10 ms old) saw no stall, but an offer just took 390 ms to answer.
-  const late = worker(1, 0, { lateAnswer: { ms: 390, at: NOW - 5 } });
-  t.is(stallOf(late, NOW, STALE), 390);
-  t.is(pickLeastLoaded([late, worker(2, 6)], NOW, STALE, undefined)?.id, 2);
-  // A report the worker sent right after that answer still carries the delay sampled before the
-  // stall: it does not clear the mark.
-  const reported = worker(1, 0, { lateAnswer: { ms: 390, at: NOW - 5 }, reportedAt: NOW - 1, loopDelayMs: 3 });
-  t.is(stallOf(reported, NOW, STALE), 390);
-  // Two report intervals later (STALE is three), the sampled reports since speak for the worker.
-  t.is(stallOf(worker(1, 0, { lateAnswer: { ms: 390, at: NOW - (2 * STALE) / 3 + 1 } }), NOW, STALE), 390);
-  t.is(stallOf(worker(1, 0, { lateAnswer: { ms: 390, at: NOW - (2 * STALE) / 3 } }), NOW, STALE), 0);
-  t.is(pickLeastLoaded([worker(1, 0, { lateAnswer: { ms: 390, at: NOW - (2 * STALE) / 3 } }), worker(2, 6)], NOW, STALE, undefined)?.id, 1);
-  // An answer slow by a loaded machine's standards, but short of a stall, marks nothing.
-  t.is(stallOf(worker(1, 0, { lateAnswer: { ms: LOOP_STALL_MS - 1, at: NOW - 5 } }), NOW, STALE), 0);
-});
-
-test('a steady worker a few milliseconds late comes before a stalling one; one silent longer than the stalls does not', (t) => {
-  const stalling = worker(1, 0, { loopDelayMs: 400 });
-  // A loaded machine: the steady worker's offer is 3 ms past its budget.
-  const late = worker(2, 0, { unanswered: 1, unansweredSince: NOW - UNANSWERED_BUSY_MS - 3 });
-  t.true(isBusy(late, NOW, STALE));
-  t.is(pickLeastLoaded([stalling, late], NOW, STALE, undefined)?.id, 2);
-  // Silent for a second: a connection would wait longer there than through a stall.
-  const gone = worker(2, 0, { unanswered: 1, unansweredSince: NOW - 1_000 });
-  t.is(pickLeastLoaded([stalling, gone], NOW, STALE, undefined)?.id, 1);
 });
