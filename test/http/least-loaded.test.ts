@@ -11,8 +11,8 @@ test.serial('a burst of new connections is spread evenly over the workers', asyn
   const { port, workers } = await c.listening();
   // Twenty connections one after the other first: the primary learns how long an answer to an
   // offer takes on this machine now (its budget before a silent worker counts as busy), and each
-  // worker's first hand-offs, slow while cold, are behind it. They take turns, ten each, so the
-  // burst starts even. Without them a worker cold on a loaded machine outlasts the default 5 ms
+  // worker's first hand-offs, slow while cold, are behind it. Idle workers take them in turn, so
+  // the burst starts about even. Without them a worker cold on a loaded machine outlasts the default 5 ms
   // budget on its first offer and, rightly, the burst goes to the other one.
   for (let i = 0; i < 20; i++) await pidOf(port);
   const replies = await withTimeout(Promise.all(Array.from({ length: 40 }, () => get(port, '/slow?ms=300'))), BOUND.reply, 'the burst');

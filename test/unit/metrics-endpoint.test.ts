@@ -53,7 +53,7 @@ test('settled calls are timed by method and outcome on the caller and on the cal
   t.is(callee.count('rpc_client_duration_seconds', { method: 'greet', outcome: 'ok' }), 0);
 });
 
-test('calls delivered together share their arrival time, and every duration still covers the handler', async (t) => {
+test('with the clock read once per batch of frames delivered together, every duration still covers its handler', async (t) => {
   // The clock is read once per batch of frames delivered together (the calls of one envelope, the
   // replies of another): 20 calls in flight each wait 40 ms in their handler.
   const caller = instruments();
